@@ -1,0 +1,21 @@
+import ArgumentParser
+
+@main
+struct Tessera: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tessera",
+        abstract: "Tessera: federated, differentially private customer profiles over threshold Paillier.",
+        subcommands: [Demo.self, Bench.self, Vectors.self])
+}
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks, reported as ratios against references measured in the same run.",
+        subcommands: [BenchPaillier.self])
+}
+
+struct Vectors: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Known-answer test vectors for other implementations (protocol/vectors).",
+        subcommands: [GenerateVectors.self])
+}
