@@ -14,6 +14,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(name: "CGMP", path: "Sources/CGMP", pkgConfig: "gmp",
@@ -28,13 +36,41 @@ let package = Package(
         .target(name: "TesseraMath", dependencies: ["CGMP", "COpenSSL", "TesseraRandom"]),
         .target(name: "TesseraCrypto", dependencies: ["TesseraMath", "TesseraRandom", "CSodium"]),
         .target(name: "TesseraPrivacy", dependencies: ["TesseraRandom", "TesseraMath"]),
+        .target(name: "TesseraProtocol", dependencies: [
+            "TesseraCrypto", "TesseraMath", "TesseraRandom", "CSodium",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
+        .target(name: "TesseraKeys", dependencies: [
+            "TesseraCrypto", "TesseraProtocol",
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
+        .target(name: "TesseraTransport", dependencies: [
+            "TesseraProtocol", "TesseraKeys",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "TesseraState", dependencies: [
+            "TesseraProtocol",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .executableTarget(name: "tessera", dependencies: [
-            "TesseraCrypto", "TesseraPrivacy", "CReference",
+            "TesseraCrypto", "TesseraPrivacy", "TesseraKeys", "CReference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "TesseraMathTests", dependencies: ["TesseraMath", "TesseraRandom"]),
         .testTarget(name: "TesseraCryptoTests", dependencies: ["TesseraCrypto"]),
         .testTarget(name: "TesseraPrivacyTests", dependencies: ["TesseraPrivacy"]),
+        .testTarget(name: "TesseraKeysTests", dependencies: [
+            "TesseraKeys", "TesseraCrypto",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "X509", package: "swift-certificates"),
+        ]),
     ]
 )

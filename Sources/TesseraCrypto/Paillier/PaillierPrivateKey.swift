@@ -60,6 +60,17 @@ public struct PaillierPrivateKey: Sendable {
         return mqReduced + q * ((mp - mqReduced) * qInverseModP).modulo(p)
     }
 
+    /// The same CRT decryption with variable-time `mpz_powm`. Not for use: it exists so that
+    /// the benchmark can show what constant-time exponentiation costs.
+    @_spi(Benchmark)
+    public func decryptVariableTimeForBenchmark(_ c: Ciphertext) throws -> BigInt {
+        try publicKey.checkKey(c)
+        let mp = Self.L(c.value.modulo(pSquared).power(pMinusOne, modulus: pSquared), p) * hp
+        let mq = Self.L(c.value.modulo(qSquared).power(qMinusOne, modulus: qSquared), q) * hq
+        let mqReduced = mq.modulo(q)
+        return mqReduced + q * ((mp - mqReduced) * qInverseModP).modulo(p)
+    }
+
     static func L(_ u: BigInt, _ d: BigInt) -> BigInt { (u - 1).dividedExactly(by: d) }
 
     /// λ = lcm(p − 1, q − 1) and μ = λ⁻¹ mod n: the textbook (non-CRT) decryption key, used

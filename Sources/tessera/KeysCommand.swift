@@ -1,0 +1,5 @@
+import ArgumentParser
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Key ceremony (not yet implemented).")
+}
