@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "TesseraMath", dependencies: ["CGMP", "COpenSSL", "TesseraRandom"]),
         .target(name: "TesseraCrypto", dependencies: ["TesseraMath", "TesseraRandom", "CSodium"]),
         .target(name: "TesseraPrivacy", dependencies: ["TesseraRandom", "TesseraMath"]),
+        .target(name: "TesseraAccountant"),
+        .target(name: "TesseraData", dependencies: ["TesseraRandom"]),
         .target(name: "TesseraProtocol", dependencies: [
             "TesseraCrypto", "TesseraMath", "TesseraRandom", "CSodium",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -59,14 +61,42 @@ let package = Package(
             "TesseraProtocol",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        .target(name: "TesseraCoordinator", dependencies: [
+            "TesseraProtocol", "TesseraTransport", "TesseraState", "TesseraCrypto",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "TesseraParticipant", dependencies: [
+            "TesseraProtocol", "TesseraTransport", "TesseraState", "TesseraCrypto",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "TesseraNode", dependencies: [
+            "TesseraKeys", "TesseraProtocol", "TesseraTransport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "tessera-coordinator", dependencies: [
+            "TesseraCoordinator", "TesseraNode",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "tessera-participant", dependencies: [
+            "TesseraParticipant", "TesseraNode",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .executableTarget(name: "tessera", dependencies: [
-            "TesseraCrypto", "TesseraPrivacy", "TesseraKeys", "CReference",
+            "TesseraCrypto", "TesseraPrivacy", "TesseraAccountant", "TesseraKeys", "TesseraData", "CReference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "TesseraMathTests", dependencies: ["TesseraMath", "TesseraRandom"]),
         .testTarget(name: "TesseraCryptoTests", dependencies: ["TesseraCrypto"]),
         .testTarget(name: "TesseraPrivacyTests", dependencies: ["TesseraPrivacy"]),
+        .testTarget(name: "TesseraAccountantTests", dependencies: ["TesseraAccountant"]),
+        .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraRandom"]),
+        .testTarget(name: "TesseraNetworkTests", dependencies: [
+            "TesseraNode", "TesseraTransport", "TesseraProtocol", "TesseraCrypto", "TesseraKeys", "TesseraState",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "TesseraKeysTests", dependencies: [
             "TesseraKeys", "TesseraCrypto",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -23,19 +23,21 @@ public enum CiphertextCoding {
         }
     }
 
-    public static func encode(_ p: PartialDecryption, key: PaillierPublicKey) -> Tessera_V1_PartialDecryption {
-        var out = Tessera_V1_PartialDecryption()
-        out.value = Data(p.value.bigEndianBytes(length: width(key)))
-        out.challenge = Data(p.proof.challenge.bigEndianBytes())
-        out.response = Data(p.proof.response.bigEndianBytes())
+    public static func encode(_ batch: BatchPartialDecryption, key: PaillierPublicKey) -> Tessera_V1_PartialDecryptions {
+        var out = Tessera_V1_PartialDecryptions()
+        out.holderIndex = UInt32(batch.index)
+        out.values = batch.values.map { Data($0.bigEndianBytes(length: width(key))) }
+        out.challenge = Data(batch.proof.challenge.bigEndianBytes())
+        out.response = Data(batch.proof.response.bigEndianBytes())
         return out
     }
 
-    public static func decode(_ p: Tessera_V1_PartialDecryption, holder: Int, key: ThresholdPublicKey) throws -> PartialDecryption {
-        guard p.value.count == width(key.paillier), p.challenge.count <= 32, p.response.count <= 2048 else {
-            throw ProtocolError(.malformed, "partial decryption of holder \(holder) has fields of the wrong size")
+    public static func decode(_ p: Tessera_V1_PartialDecryptions, key: ThresholdPublicKey) throws -> BatchPartialDecryption {
+        let w = width(key.paillier)
+        guard p.values.allSatisfy({ $0.count == w }), p.challenge.count <= 32, p.response.count <= 4096 else {
+            throw ProtocolError(.malformed, "partial decryptions of holder \(p.holderIndex) have fields of the wrong size")
         }
-        return PartialDecryption(index: holder, keyID: key.id, value: BigInt(bigEndian: p.value),
-                                 proof: .init(challenge: BigInt(bigEndian: p.challenge), response: BigInt(bigEndian: p.response)))
+        return BatchPartialDecryption(index: Int(p.holderIndex), keyID: key.id, values: p.values.map { BigInt(bigEndian: $0) },
+                                      proof: .init(challenge: BigInt(bigEndian: p.challenge), response: BigInt(bigEndian: p.response)))
     }
 }

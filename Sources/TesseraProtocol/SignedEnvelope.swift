@@ -33,7 +33,7 @@ public enum SignedEnvelope {
         }
         guard body.unknownFields.data.isEmpty else { throw ProtocolError(.malformed, "message body has unknown fields") }
         guard let key = keyFor(body.sender) else {
-            throw ProtocolError(.unknownSender, "no signing key for sender \(body.sender.debugDescription)")
+            throw ProtocolError(.identityMismatch, "message claims sender \(body.sender.debugDescription), which is not the authenticated peer")
         }
         guard key.isValidSignature([UInt8](envelope.signature), for: domain + [UInt8](envelope.body)) else {
             throw ProtocolError(.badSignature, "signature of \(body.sender) does not verify")

@@ -40,7 +40,8 @@ public struct ThresholdPublicKey: Sendable, Hashable {
 
     /// Checks a partial decryption of `ciphertext`: the right key, a known holder, and a
     /// valid proof that it used that holder's share. Names the holder on failure.
-    public func verify(_ partial: PartialDecryption, of ciphertext: Ciphertext) throws {
+    @discardableResult
+    public func verify(_ partial: PartialDecryption, of ciphertext: Ciphertext) throws -> VerifiedPartialDecryption {
         guard partial.keyID == id else { throw PaillierError.keyMismatch(expected: id, found: partial.keyID) }
         guard ciphertext.keyID == id else { throw PaillierError.keyMismatch(expected: id, found: ciphertext.keyID) }
         guard (1...shareCount).contains(partial.index) else { throw PaillierError.unknownShareHolder(index: partial.index) }
@@ -58,6 +59,7 @@ public struct ThresholdPublicKey: Sendable, Hashable {
         guard EqualityOfLogs.verify(partial.proof, for: statement) else {
             throw PaillierError.invalidProof(shareHolder: partial.index)
         }
+        return VerifiedPartialDecryption(index: partial.index, keyID: id, value: partial.value, ciphertext: ciphertext)
     }
 
     /// Combines partial decryptions of `ciphertext` into the plaintext. Every given partial is
@@ -69,14 +71,25 @@ public struct ThresholdPublicKey: Sendable, Hashable {
     /// so M = L(∏ cᵢ^(2λᵢ) mod n²) · (4Δ²)⁻¹ mod n (Damgård–Jurik 2001, §4.1, "Share combining").
     public func combine(_ partials: [PartialDecryption], of ciphertext: Ciphertext) throws -> BigInt {
         var seen = Set<Int>()
+        var verified: [VerifiedPartialDecryption] = []
         for partial in partials {
             guard seen.insert(partial.index).inserted else { throw PaillierError.duplicateShare(index: partial.index) }
-            try verify(partial, of: ciphertext)
+            verified.append(try verify(partial, of: ciphertext))
         }
-        guard partials.count >= threshold else {
-            throw PaillierError.insufficientShares(have: partials.count, need: threshold)
+        return try combine(verified, of: ciphertext)
+    }
+
+    /// Combines partial decryptions that `verify` already accepted (the type is the evidence).
+    public func combine(_ verified: [VerifiedPartialDecryption], of ciphertext: Ciphertext) throws -> BigInt {
+        var seen = Set<Int>()
+        for v in verified {
+            guard v.ciphertext == ciphertext, v.keyID == id else { throw PaillierError.invalidProof(shareHolder: v.index) }
+            guard seen.insert(v.index).inserted else { throw PaillierError.duplicateShare(index: v.index) }
         }
-        let chosen = partials.sorted { $0.index < $1.index }.prefix(threshold)
+        guard verified.count >= threshold else {
+            throw PaillierError.insufficientShares(have: verified.count, need: threshold)
+        }
+        let chosen = verified.sorted { $0.index < $1.index }.prefix(threshold)
         let indices = chosen.map(\.index)
         let n = paillier.n, n2 = paillier.nSquared
         var acc = BigInt(1)
@@ -109,4 +122,13 @@ public struct ThresholdPublicKey: Sendable, Hashable {
         precondition(remainder.isZero, "Lagrange coefficient is not integral: Δ too small")
         return quotient
     }
+}
+
+/// A partial decryption whose proof `ThresholdPublicKey.verify` accepted for `ciphertext`.
+/// Only `verify` creates one, so `combine` over these needs no second check.
+public struct VerifiedPartialDecryption: Sendable {
+    public let index: Int
+    public let keyID: KeyID
+    public let value: BigInt
+    public let ciphertext: Ciphertext
 }

@@ -421,26 +421,8 @@ public nonisolated struct Tessera_V1_DecryptionRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Tessera_V1_PartialDecryption: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  /// c^(2 Δ s_i) mod n^2, big-endian, 2|n|/8 bytes
-  public var value: Data = Data()
-
-  /// Fiat-Shamir challenge e, big-endian
-  public var challenge: Data = Data()
-
-  /// z = r + e Δ s_i, big-endian
-  public var response: Data = Data()
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
-}
-
-/// share holder -> coordinator: one partial decryption per aggregate ciphertext.
+/// share holder -> coordinator: one partial decryption per aggregate ciphertext, with ONE
+/// batched proof for all of them (protocol/README.md §6).
 public nonisolated struct Tessera_V1_PartialDecryptions: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -448,7 +430,14 @@ public nonisolated struct Tessera_V1_PartialDecryptions: Sendable {
 
   public var holderIndex: UInt32 = 0
 
-  public var partials: [Tessera_V1_PartialDecryption] = []
+  /// c_j^(2 Δ s_i) mod n^2, big-endian, 2|n|/8 bytes each
+  public var values: [Data] = []
+
+  /// Fiat-Shamir challenge e of the batched proof, big-endian
+  public var challenge: Data = Data()
+
+  /// z = r + e Δ s_i, big-endian
+  public var response: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1036,49 +1025,9 @@ nonisolated extension Tessera_V1_DecryptionRequest: SwiftProtobuf.Message, Swift
   }
 }
 
-nonisolated extension Tessera_V1_PartialDecryption: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".PartialDecryption"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}value\0\u{1}challenge\0\u{1}response\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularBytesField(value: &self.value) }()
-      case 2: try { try decoder.decodeSingularBytesField(value: &self.challenge) }()
-      case 3: try { try decoder.decodeSingularBytesField(value: &self.response) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.value.isEmpty {
-      try visitor.visitSingularBytesField(value: self.value, fieldNumber: 1)
-    }
-    if !self.challenge.isEmpty {
-      try visitor.visitSingularBytesField(value: self.challenge, fieldNumber: 2)
-    }
-    if !self.response.isEmpty {
-      try visitor.visitSingularBytesField(value: self.response, fieldNumber: 3)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Tessera_V1_PartialDecryption, rhs: Tessera_V1_PartialDecryption) -> Bool {
-    if lhs.value != rhs.value {return false}
-    if lhs.challenge != rhs.challenge {return false}
-    if lhs.response != rhs.response {return false}
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
 nonisolated extension Tessera_V1_PartialDecryptions: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PartialDecryptions"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}holder_index\0\u{1}partials\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}holder_index\0\u{1}values\0\u{1}challenge\0\u{1}response\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1087,7 +1036,9 @@ nonisolated extension Tessera_V1_PartialDecryptions: SwiftProtobuf.Message, Swif
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt32Field(value: &self.holderIndex) }()
-      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.partials) }()
+      case 2: try { try decoder.decodeRepeatedBytesField(value: &self.values) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.challenge) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.response) }()
       default: break
       }
     }
@@ -1097,15 +1048,23 @@ nonisolated extension Tessera_V1_PartialDecryptions: SwiftProtobuf.Message, Swif
     if self.holderIndex != 0 {
       try visitor.visitSingularUInt32Field(value: self.holderIndex, fieldNumber: 1)
     }
-    if !self.partials.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.partials, fieldNumber: 2)
+    if !self.values.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.values, fieldNumber: 2)
+    }
+    if !self.challenge.isEmpty {
+      try visitor.visitSingularBytesField(value: self.challenge, fieldNumber: 3)
+    }
+    if !self.response.isEmpty {
+      try visitor.visitSingularBytesField(value: self.response, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_PartialDecryptions, rhs: Tessera_V1_PartialDecryptions) -> Bool {
     if lhs.holderIndex != rhs.holderIndex {return false}
-    if lhs.partials != rhs.partials {return false}
+    if lhs.values != rhs.values {return false}
+    if lhs.challenge != rhs.challenge {return false}
+    if lhs.response != rhs.response {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

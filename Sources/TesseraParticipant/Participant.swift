@@ -1,0 +1,240 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import TesseraCrypto
+import TesseraMath
+import TesseraProtocol
+import TesseraRandom
+import TesseraState
+import TesseraTransport
+
+/// A participant node (protocol/README.md §"Participant"): connects out to the coordinator,
+/// checks each job against its local policy, submits its packed, encrypted update, and
+/// performs its decryption duty with proofs. Reconnects with backoff.
+public actor Participant {
+    public struct Configuration: Sendable {
+        public var id: String
+        public var federation: FederationInfo
+        public var tls: NIOSSLContext
+        public var signingKey: SigningKey
+        public var share: KeyShare
+        public var store: ParticipantStore
+        public var data: VectorData
+        public var policy: LocalPolicy
+        public var host: String
+        public var port: Int
+        public var logger: Logger
+        public var exitAfterJob: Bool
+
+        public init(id: String, federation: FederationInfo, tls: NIOSSLContext, signingKey: SigningKey, share: KeyShare,
+                    store: ParticipantStore, data: VectorData, policy: LocalPolicy, host: String, port: Int,
+                    logger: Logger, exitAfterJob: Bool) {
+            self.id = id
+            self.federation = federation
+            self.tls = tls
+            self.signingKey = signingKey
+            self.share = share
+            self.store = store
+            self.data = data
+            self.policy = policy
+            self.host = host
+            self.port = port
+            self.logger = logger
+            self.exitAfterJob = exitAfterJob
+        }
+    }
+
+    let config: Configuration
+    let outbox: Outbox
+    var encryptor: PaillierEncryptor?
+    var rng = SystemRandom()
+    var finished = false
+    nonisolated var log: Logger { config.logger }
+    nonisolated var federation: FederationInfo { config.federation }
+
+    public init(_ config: Configuration) {
+        self.config = config
+        let store = config.store
+        outbox = Outbox(federation: config.federation.name, sender: config.id, key: config.signingKey,
+                        nextSequence: { try store.nextOwnSequence() })
+    }
+
+    /// Runs until the job is finished (with `exitAfterJob`) or forever, reconnecting with
+    /// exponential backoff (0.25 s doubling to 8 s) after every dropped connection.
+    public func run() async {
+        var backoff = 0.25
+        while !finished && !Task.isCancelled {
+            do {
+                let connection = try await TransportClient.connect(host: config.host, port: config.port, serverName: "localhost", tls: config.tls)
+                backoff = 0.25
+                try await session(connection)
+            } catch {
+                log.info("connection to coordinator ended", metadata: ["error": .string("\(error)"), "retry_in": .stringConvertible(backoff)])
+            }
+            if finished { break }
+            try? await Task.sleep(for: .seconds(backoff))
+            backoff = min(backoff * 2, 8)
+        }
+    }
+
+    func session(_ connection: Connection) async throws {
+        let coordinator: PeerCertificate?
+        do { coordinator = try await connection.handshake.get() } catch {
+            try? await connection.channel.executeThenClose { _, _ in }
+            throw error
+        }
+        guard let coordinator, coordinator.fingerprint == federation.coordinatorFingerprint else {
+            try? await connection.channel.executeThenClose { _, _ in }
+            throw DataError("coordinator certificate does not match the manifest")
+        }
+        try await connection.channel.executeThenClose { inbound, outbound in
+            try await outbound.write(ByteBuffer(data: try self.outbox.seal(job: "", round: 0, .hello(.with { $0.protocolVersion = 1 }))))
+            self.log.info("connected to coordinator")
+            for try await frame in inbound {
+                guard case .message(let buffer) = frame else {
+                    self.log.warning("coordinator sent an oversize frame; reconnecting")
+                    return
+                }
+                for reply in await self.handle(Data(buffer.readableBytesView)) {
+                    try await outbound.write(ByteBuffer(data: reply))
+                }
+                if await self.finished { return }
+            }
+        }
+    }
+
+    /// Handles one coordinator message; returns the replies to send.
+    func handle(_ data: Data) -> [Data] {
+        var sequence: UInt64 = 0
+        do {
+            let body = try SignedEnvelope.open(try Tessera_V1_Envelope.parse(data), expectedSender: FederationInfo.coordinatorID, federation: federation)
+            sequence = body.sequence
+            guard body.federation == federation.name else { throw ProtocolError(.wrongFederation, "message for federation \(body.federation)") }
+            let last = try config.store.lastCoordinatorSequence()
+            guard body.sequence > last else { throw ProtocolError(.replay, "coordinator sequence \(body.sequence) not above \(last)") }
+            try config.store.acceptCoordinatorSequence(body.sequence)
+            switch body.payload {
+            case .jobSpec(let spec): return [try decide(spec, job: body.jobID)]
+            case .roundOpen: return [try submit(job: body.jobID, round: Int(body.round))]
+            case .decryptionRequest(let request): return [try decrypt(request, job: body.jobID, round: Int(body.round))]
+            case .roundResult(let result):
+                try receive(result, job: body.jobID, round: Int(body.round))
+                return []
+            case .status(let status):
+                if status.code == .ok {
+                    log.debug("coordinator acknowledged", metadata: ["sequence": .stringConvertible(status.ackedSequence)])
+                } else {
+                    log.warning("coordinator refused a message", metadata: ["code": .string(status.code.name), "reason": .string(status.message)])
+                }
+                return []
+            default:
+                throw ProtocolError(.unexpected, "\(body.kind) is not a message the coordinator sends")
+            }
+        } catch let error as ProtocolError {
+            log.warning("refusing coordinator message", metadata: ["code": .string(error.code.name), "reason": .string(error.message)])
+            return (try? outbox.status(error.code, error.message, acking: sequence)).map { [$0] } ?? []
+        } catch {
+            log.error("failed to handle coordinator message", metadata: ["error": .string("\(error)")])
+            return (try? outbox.status(.internal, "\(error)", acking: sequence)).map { [$0] } ?? []
+        }
+    }
+
+    func decide(_ spec: Tessera_V1_JobSpec, job: String) throws -> Data {
+        var reason = "accepted"
+        var accept = true
+        do {
+            _ = try JobSpecRules.validate(spec, federation: federation)
+            guard config.policy.acceptKinds.contains(spec.kind) else { throw DataError("local policy does not allow job kind \(spec.kind)") }
+            guard spec.participants.contains(config.id) else { throw DataError("job does not list this participant") }
+            guard Int(spec.minParticipants) >= config.policy.minParticipants else {
+                throw DataError("job would release an aggregate of as few as \(spec.minParticipants) participants; local policy requires \(config.policy.minParticipants)")
+            }
+            guard Int(spec.vectorLength) <= config.policy.maxVectorLength else {
+                throw DataError("vector length \(spec.vectorLength) exceeds local policy maximum \(config.policy.maxVectorLength)")
+            }
+            guard config.data.values.count == Int(spec.vectorLength) else {
+                throw DataError("local data has \(config.data.values.count) values, job expects \(spec.vectorLength)")
+            }
+            if let bad = config.data.values.firstIndex(where: { $0 < -spec.valueBound || $0 > spec.valueBound }) {
+                throw DataError("local value at index \(bad) is outside the job's bound ±\(spec.valueBound)")
+            }
+        } catch {
+            accept = false
+            reason = "\(error)"
+        }
+        try config.store.recordDecision(job: job, accept: accept, reason: reason, spec: try spec.serializedData())
+        log.info("job decision", metadata: ["job": .string(job), "accept": .stringConvertible(accept), "reason": .string(reason)])
+        return try outbox.seal(job: job, round: 0, .jobDecision(.with { $0.accept = accept; $0.reason = reason }))
+    }
+
+    func acceptedSpec(_ job: String) throws -> (Tessera_V1_JobSpec, PackingPlan) {
+        guard let decision = try config.store.decision(job: job), decision.accept else {
+            throw ProtocolError(.unexpected, "this participant has not accepted job \(job.debugDescription)")
+        }
+        let spec = try Tessera_V1_JobSpec(serializedBytes: decision.spec)
+        return (spec, try JobSpecRules.plan(for: spec, key: federation.thresholdKey))
+    }
+
+    func submit(job: String, round: Int) throws -> Data {
+        let (spec, plan) = try acceptedSpec(job)
+        guard round >= 1, round <= Int(spec.rounds) else { throw ProtocolError(.wrongRound, "round \(round) outside 1...\(spec.rounds)") }
+        let stored: Data
+        if let existing = try config.store.submission(job: job, round: round) {
+            stored = existing
+            log.info("resending the stored submission", metadata: ["job": .string(job), "round": .stringConvertible(round)])
+        } else {
+            let key = federation.thresholdKey.paillier
+            if encryptor == nil { encryptor = PaillierEncryptor(publicKey: key) }
+            let plaintexts = try SlotPacker(plan: plan).pack(config.data.values)
+            let submission = Tessera_V1_Submission.with { s in
+                s.ciphertexts = plaintexts.map { CiphertextCoding.encode(try! encryptor!.encrypt($0, using: &rng), key: key) }
+            }
+            stored = try config.store.storeSubmission(job: job, round: round, ciphertexts: try submission.serializedData())
+            log.info("submission encrypted", metadata: ["job": .string(job), "round": .stringConvertible(round), "ciphertexts": .stringConvertible(plaintexts.count)])
+        }
+        return try outbox.seal(job: job, round: round, .submission(try Tessera_V1_Submission(serializedBytes: stored)))
+    }
+
+    func decrypt(_ request: Tessera_V1_DecryptionRequest, job: String, round: Int) throws -> Data {
+        let (spec, plan) = try acceptedSpec(job)
+        guard request.contributors.count >= Int(spec.minParticipants),
+              Set(request.contributors).isSubset(of: Set(spec.participants)),
+              Set(request.contributors).count == request.contributors.count else {
+            throw ProtocolError(.refused, "refusing to decrypt an aggregate of \(request.contributors.count) contributors; the job requires \(spec.minParticipants) distinct listed participants")
+        }
+        let expected = plan.plaintextCount(forLength: Int(spec.vectorLength))
+        guard request.ciphertexts.count == expected else {
+            throw ProtocolError(.wrongLength, "decryption request has \(request.ciphertexts.count) ciphertexts, expected \(expected)")
+        }
+        let digest = Data(Blake2b.hash(Array(try request.serializedData())))
+        guard try config.store.recordDecryption(job: job, round: round, aggregateHash: digest) else {
+            throw ProtocolError(.refused, "already decrypted a different aggregate for round \(round) of job \(job)")
+        }
+        let key = federation.thresholdKey
+        let ciphertexts = try request.ciphertexts.enumerated().map { try CiphertextCoding.decode($1, key: key.paillier, index: $0) }
+        let batch = try config.share.partialDecrypt(ciphertexts, using: &rng)
+        log.info("partial decryptions computed", metadata: ["job": .string(job), "round": .stringConvertible(round), "count": .stringConvertible(ciphertexts.count)])
+        return try outbox.seal(job: job, round: round, .partialDecryptions(CiphertextCoding.encode(batch, key: key.paillier)))
+    }
+
+    func receive(_ result: Tessera_V1_RoundResult, job: String, round: Int) throws {
+        try config.store.recordResult(job: job, round: round, sums: result.sums)
+        log.info("round result received", metadata: ["job": .string(job), "round": .stringConvertible(round),
+                                                     "values": .stringConvertible(result.sums.count), "contributors": .string(result.contributors.joined(separator: ","))])
+        if let (spec, _) = try? acceptedSpec(job), round >= Int(spec.rounds), config.exitAfterJob {
+            finished = true
+        } else if try config.store.decision(job: job).map({ !$0.accept }) ?? false, config.exitAfterJob {
+            finished = true
+        }
+    }
+
+    public func isFinished() -> Bool { finished }
+}
+
+extension ByteBuffer {
+    init(data: Data) {
+        self = ByteBufferAllocator().buffer(capacity: data.count)
+        writeBytes(data)
+    }
+}

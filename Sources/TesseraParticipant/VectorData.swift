@@ -1,0 +1,50 @@
+import Foundation
+
+/// The local data of a `vector-sum` job: integers separated by commas, spaces or newlines;
+/// `#` starts a comment. Errors name the file and line. The values never leave the
+/// participant unencrypted.
+public struct VectorData: Sendable {
+    public let values: [Int64]
+
+    public init(values: [Int64]) { self.values = values }
+
+    public static func load(path: String) throws -> VectorData {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw DataError("data file \(path): cannot read")
+        }
+        var values: [Int64] = []
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            for token in content.split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\t" || $0 == "\r" }) {
+                guard let v = Int64(token) else {
+                    throw DataError("data file \(path), line \(number + 1): \(String(token).debugDescription) is not an integer")
+                }
+                values.append(v)
+            }
+        }
+        return VectorData(values: values)
+    }
+}
+
+public struct DataError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+/// What this participant agrees to, whatever the coordinator asks (checked before any data
+/// is touched).
+public struct LocalPolicy: Codable, Sendable {
+    /// Refuse jobs whose aggregate could cover fewer brands than this.
+    public var minParticipants: Int = 2
+    public var maxVectorLength: Int = 1_000_000
+    public var acceptKinds: [String] = ["vector-sum"]
+
+    public init() {}
+
+    public static func load(path: String?) throws -> LocalPolicy {
+        guard let path else { return LocalPolicy() }
+        do { return try JSONDecoder().decode(LocalPolicy.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw DataError("policy file \(path): \(error)")
+        }
+    }
+}

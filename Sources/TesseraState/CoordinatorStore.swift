@@ -1,0 +1,178 @@
+import Foundation
+import GRDB
+
+/// The coordinator's durable state: jobs, decisions, rounds, submissions (the signed
+/// envelopes as received), partial decryptions, results, and the last accepted sequence per
+/// sender. Every accepted message is persisted in the same transaction that advances its
+/// sender's sequence, before it is acknowledged.
+public final class CoordinatorStore: Sendable {
+    let db: DatabaseQueue
+
+    public init(path: String) throws {
+        db = try StateDatabase.open(path: path) { m in
+            m.registerMigration("v1") { db in
+                try db.execute(sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                    CREATE TABLE jobs (id TEXT PRIMARY KEY, spec BLOB NOT NULL, status TEXT NOT NULL, created REAL NOT NULL);
+                    CREATE TABLE decisions (job TEXT NOT NULL, participant TEXT NOT NULL, accept INTEGER NOT NULL,
+                                            reason TEXT NOT NULL, PRIMARY KEY (job, participant));
+                    CREATE TABLE rounds (job TEXT NOT NULL, round INTEGER NOT NULL, status TEXT NOT NULL,
+                                         opened REAL NOT NULL, PRIMARY KEY (job, round));
+                    CREATE TABLE submissions (job TEXT NOT NULL, round INTEGER NOT NULL, participant TEXT NOT NULL,
+                                              envelope BLOB NOT NULL, received REAL NOT NULL, PRIMARY KEY (job, round, participant));
+                    CREATE TABLE partials (job TEXT NOT NULL, round INTEGER NOT NULL, holder TEXT NOT NULL,
+                                           envelope BLOB NOT NULL, PRIMARY KEY (job, round, holder));
+                    CREATE TABLE results (job TEXT NOT NULL, round INTEGER NOT NULL, sums TEXT NOT NULL,
+                                          contributors TEXT NOT NULL, PRIMARY KEY (job, round));
+                    CREATE TABLE sequences (sender TEXT PRIMARY KEY, last INTEGER NOT NULL);
+                    """)
+            }
+        }
+    }
+
+    // MARK: sequences
+
+    /// Next sequence number for the coordinator's own messages (durable, strictly increasing).
+    public func nextOwnSequence() throws -> UInt64 {
+        try db.write { db in
+            let current = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'sequence'") ?? 0
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('sequence', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                           arguments: [current + 1])
+            return UInt64(current + 1)
+        }
+    }
+
+    public func lastSequence(of sender: String) throws -> UInt64 {
+        try db.read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT last FROM sequences WHERE sender = ?", arguments: [sender]) ?? 0) }
+    }
+
+    static func advance(_ db: Database, sender: String, to sequence: UInt64) throws {
+        try db.execute(sql: "INSERT INTO sequences (sender, last) VALUES (?, ?) ON CONFLICT(sender) DO UPDATE SET last = excluded.last",
+                       arguments: [sender, Int64(sequence)])
+    }
+
+    /// Records that a message was accepted (for messages with no other state).
+    public func accept(sender: String, sequence: UInt64) throws {
+        try db.write { db in try Self.advance(db, sender: sender, to: sequence) }
+    }
+
+    // MARK: jobs
+
+    public struct JobRow: Sendable { public let id: String; public let spec: Data; public let status: String }
+
+    public func insertJob(id: String, spec: Data) throws {
+        try db.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO jobs (id, spec, status, created) VALUES (?, ?, 'active', ?)",
+                           arguments: [id, spec, Date().timeIntervalSince1970])
+        }
+    }
+
+    public func jobs() throws -> [JobRow] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, spec, status FROM jobs ORDER BY created").map {
+                JobRow(id: $0["id"], spec: $0["spec"], status: $0["status"])
+            }
+        }
+    }
+
+    public func setJobStatus(_ id: String, _ status: String) throws {
+        try db.write { db in try db.execute(sql: "UPDATE jobs SET status = ? WHERE id = ?", arguments: [status, id]) }
+    }
+
+    public func recordDecision(job: String, participant: String, accept: Bool, reason: String, sequence: UInt64) throws {
+        try db.write { db in
+            try Self.advance(db, sender: participant, to: sequence)
+            try db.execute(sql: "INSERT OR REPLACE INTO decisions (job, participant, accept, reason) VALUES (?, ?, ?, ?)",
+                           arguments: [job, participant, accept, reason])
+        }
+    }
+
+    public func decisions(job: String) throws -> [String: (accept: Bool, reason: String)] {
+        try db.read { db in
+            var out: [String: (Bool, String)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT participant, accept, reason FROM decisions WHERE job = ?", arguments: [job]) {
+                out[row["participant"]] = (row["accept"], row["reason"])
+            }
+            return out
+        }
+    }
+
+    // MARK: rounds
+
+    public func openRound(job: String, round: Int) throws {
+        try db.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO rounds (job, round, status, opened) VALUES (?, ?, 'open', ?)",
+                           arguments: [job, round, Date().timeIntervalSince1970])
+        }
+    }
+
+    public func setRoundStatus(job: String, round: Int, _ status: String) throws {
+        try db.write { db in try db.execute(sql: "UPDATE rounds SET status = ? WHERE job = ? AND round = ?", arguments: [status, job, round]) }
+    }
+
+    /// (round, status) of the latest round of a job.
+    public func latestRound(job: String) throws -> (round: Int, status: String)? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT round, status FROM rounds WHERE job = ? ORDER BY round DESC LIMIT 1", arguments: [job])
+                .map { ($0["round"], $0["status"]) }
+        }
+    }
+
+    // MARK: submissions
+
+    /// Stores a submission and advances the sender's sequence atomically. Returns false if the
+    /// participant already has a submission for the round (nothing is written then).
+    public func recordSubmission(job: String, round: Int, participant: String, sequence: UInt64, envelope: Data) throws -> Bool {
+        try db.write { db in
+            let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM submissions WHERE job = ? AND round = ? AND participant = ?",
+                                           arguments: [job, round, participant]) ?? false
+            if exists { return false }
+            try Self.advance(db, sender: participant, to: sequence)
+            try db.execute(sql: "INSERT INTO submissions (job, round, participant, envelope, received) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [job, round, participant, envelope, Date().timeIntervalSince1970])
+            return true
+        }
+    }
+
+    public func submissions(job: String, round: Int) throws -> [(participant: String, envelope: Data)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT participant, envelope FROM submissions WHERE job = ? AND round = ? ORDER BY participant",
+                             arguments: [job, round]).map { ($0["participant"], $0["envelope"]) }
+        }
+    }
+
+    // MARK: decryption
+
+    public func recordPartials(job: String, round: Int, holder: String, sequence: UInt64, envelope: Data) throws {
+        try db.write { db in
+            try Self.advance(db, sender: holder, to: sequence)
+            try db.execute(sql: "INSERT OR REPLACE INTO partials (job, round, holder, envelope) VALUES (?, ?, ?, ?)",
+                           arguments: [job, round, holder, envelope])
+        }
+    }
+
+    public func partials(job: String, round: Int) throws -> [(holder: String, envelope: Data)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT holder, envelope FROM partials WHERE job = ? AND round = ? ORDER BY holder",
+                             arguments: [job, round]).map { ($0["holder"], $0["envelope"]) }
+        }
+    }
+
+    public func recordResult(job: String, round: Int, sums: [Int64], contributors: [String]) throws {
+        let sumsJSON = String(decoding: try JSONEncoder().encode(sums), as: UTF8.self)
+        try db.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO results (job, round, sums, contributors) VALUES (?, ?, ?, ?)",
+                           arguments: [job, round, sumsJSON, contributors.joined(separator: ",")])
+            try db.execute(sql: "UPDATE rounds SET status = 'done' WHERE job = ? AND round = ?", arguments: [job, round])
+        }
+    }
+
+    public func result(job: String, round: Int) throws -> (sums: [Int64], contributors: [String])? {
+        try db.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT sums, contributors FROM results WHERE job = ? AND round = ?",
+                                             arguments: [job, round]) else { return nil }
+            let sums = try JSONDecoder().decode([Int64].self, from: Data((row["sums"] as String).utf8))
+            return (sums, (row["contributors"] as String).split(separator: ",").map(String.init))
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+
+/// A participant's durable state: its own sequence counter, the last sequence accepted from
+/// the coordinator, job decisions, the encrypted submission of each round (stored before it
+/// is sent, so a reconnect resends the same ciphertexts rather than fresh noise), the rounds
+/// it helped decrypt, and results.
+public final class ParticipantStore: Sendable {
+    let db: DatabaseQueue
+
+    public init(path: String) throws {
+        db = try StateDatabase.open(path: path) { m in
+            m.registerMigration("v1") { db in
+                try db.execute(sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+                    CREATE TABLE decisions (job TEXT PRIMARY KEY, accept INTEGER NOT NULL, reason TEXT NOT NULL, spec BLOB NOT NULL);
+                    CREATE TABLE submissions (job TEXT NOT NULL, round INTEGER NOT NULL, ciphertexts BLOB NOT NULL,
+                                              PRIMARY KEY (job, round));
+                    CREATE TABLE decryptions (job TEXT NOT NULL, round INTEGER NOT NULL, aggregate_hash BLOB NOT NULL,
+                                              PRIMARY KEY (job, round));
+                    CREATE TABLE results (job TEXT NOT NULL, round INTEGER NOT NULL, sums TEXT NOT NULL, PRIMARY KEY (job, round));
+                    """)
+            }
+        }
+    }
+
+    public func nextOwnSequence() throws -> UInt64 {
+        try db.write { db in
+            let current = try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'sequence'") ?? 0
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('sequence', ?)", arguments: [current + 1])
+            return UInt64(current + 1)
+        }
+    }
+
+    public func lastCoordinatorSequence() throws -> UInt64 {
+        try db.read { db in UInt64(try Int64.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'peer'") ?? 0) }
+    }
+
+    public func acceptCoordinatorSequence(_ sequence: UInt64) throws {
+        try db.write { db in try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('peer', ?)", arguments: [Int64(sequence)]) }
+    }
+
+    public func recordDecision(job: String, accept: Bool, reason: String, spec: Data) throws {
+        try db.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO decisions (job, accept, reason, spec) VALUES (?, ?, ?, ?)",
+                           arguments: [job, accept, reason, spec])
+        }
+    }
+
+    public func decision(job: String) throws -> (accept: Bool, reason: String, spec: Data)? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT accept, reason, spec FROM decisions WHERE job = ?", arguments: [job])
+                .map { ($0["accept"], $0["reason"], $0["spec"]) }
+        }
+    }
+
+    /// Stores the round's encrypted submission unless one exists; returns the stored one.
+    public func storeSubmission(job: String, round: Int, ciphertexts: Data) throws -> Data {
+        try db.write { db in
+            if let existing = try Data.fetchOne(db, sql: "SELECT ciphertexts FROM submissions WHERE job = ? AND round = ?",
+                                                arguments: [job, round]) {
+                return existing
+            }
+            try db.execute(sql: "INSERT INTO submissions (job, round, ciphertexts) VALUES (?, ?, ?)", arguments: [job, round, ciphertexts])
+            return ciphertexts
+        }
+    }
+
+    public func submission(job: String, round: Int) throws -> Data? {
+        try db.read { db in try Data.fetchOne(db, sql: "SELECT ciphertexts FROM submissions WHERE job = ? AND round = ?", arguments: [job, round]) }
+    }
+
+    /// Records the aggregate a decryption was given for; a later request for the same round
+    /// with a different aggregate returns false (the participant then refuses).
+    public func recordDecryption(job: String, round: Int, aggregateHash: Data) throws -> Bool {
+        try db.write { db in
+            if let existing = try Data.fetchOne(db, sql: "SELECT aggregate_hash FROM decryptions WHERE job = ? AND round = ?",
+                                                arguments: [job, round]) {
+                return existing == aggregateHash
+            }
+            try db.execute(sql: "INSERT INTO decryptions (job, round, aggregate_hash) VALUES (?, ?, ?)", arguments: [job, round, aggregateHash])
+            return true
+        }
+    }
+
+    public func recordResult(job: String, round: Int, sums: [Int64]) throws {
+        let json = String(decoding: try JSONEncoder().encode(sums), as: UTF8.self)
+        try db.write { db in try db.execute(sql: "INSERT OR REPLACE INTO results (job, round, sums) VALUES (?, ?, ?)", arguments: [job, round, json]) }
+    }
+
+    public func result(job: String, round: Int) throws -> [Int64]? {
+        try db.read { db in
+            guard let s = try String.fetchOne(db, sql: "SELECT sums FROM results WHERE job = ? AND round = ?", arguments: [job, round]) else { return nil }
+            return try JSONDecoder().decode([Int64].self, from: Data(s.utf8))
+        }
+    }
+}

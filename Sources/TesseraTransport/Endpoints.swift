@@ -1,0 +1,70 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// A listening TLS server; each accepted connection is handed to `handle` in its own task.
+public final class TransportServer: Sendable {
+    public let localPort: Int
+    let serverChannel: NIOAsyncChannel<Connection, Never>
+    private let open = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
+
+    private init(localPort: Int, serverChannel: NIOAsyncChannel<Connection, Never>) {
+        self.localPort = localPort
+        self.serverChannel = serverChannel
+    }
+
+    public static func bind(host: String, port: Int, tls: NIOSSLContext, frameLimit: Int = TransportDefaults.frameLimit,
+                            group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> TransportServer {
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: host, port: port) { child in
+                child.eventLoop.makeCompletedFuture {
+                    try Connection.configure(child, tls: NIOSSLServerHandler(context: tls), frameLimit: frameLimit)
+                }
+            }
+        return TransportServer(localPort: channel.channel.localAddress?.port ?? port, serverChannel: channel)
+    }
+
+    /// Accepts connections until the server is closed; returns then.
+    public func run(_ handle: @escaping @Sendable (Connection) async -> Void) async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            try await serverChannel.executeThenClose { inbound in
+                for try await connection in inbound {
+                    let channel = connection.channel.channel
+                    let key = ObjectIdentifier(channel)
+                    self.open.withLockedValue { $0[key] = channel }
+                    group.addTask {
+                        await handle(connection)
+                        _ = self.open.withLockedValue { $0.removeValue(forKey: key) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops accepting and closes every open connection; `run` returns once their handlers end.
+    public func close() async {
+        try? await serverChannel.channel.close()
+        for channel in open.withLockedValue({ Array($0.values) }) { try? await channel.close() }
+    }
+}
+
+public enum TransportClient {
+    /// Connects to the coordinator; the TLS handshake verifies its certificate for `serverName`.
+    public static func connect(host: String, port: Int, serverName: String, tls: NIOSSLContext,
+                               frameLimit: Int = TransportDefaults.frameLimit,
+                               group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> Connection {
+        try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(10))
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try Connection.configure(channel, tls: NIOSSLClientHandler(context: tls, serverHostname: serverName),
+                                             frameLimit: frameLimit)
+                }
+            }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import TesseraCoordinator
+import TesseraNode
+import TesseraState
+import TesseraTransport
+
+@main
+struct CoordinatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tessera-coordinator",
+        abstract: "The Tessera coordinator: schedules jobs, aggregates ciphertexts, combines verified partial decryptions.",
+        subcommands: [Serve.self])
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Serve participants over mutual TLS 1.3.")
+
+    @Option(help: "Key directory written by `tessera keys init`.") var keys: String
+    @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).") var listen: String
+    @Option(help: "SQLite state file (created if missing).") var state: String
+    @Option(help: "Job file to run (JSON, see protocol/README.md §7).") var job: String?
+    @Option(help: "Serve Prometheus metrics on HOST:PORT.") var metrics: String?
+    @Option(help: "Seconds to wait for late submissions once the minimum has arrived.") var roundTimeout: Double = 60
+    @Option(help: "Largest accepted frame in bytes.") var frameLimit: Int = TransportDefaults.frameLimit
+    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+    @Flag(help: "Exit once the job has released its last result (prints it as JSON).") var exitAfterJob = false
+
+    func run() async throws {
+        let logger = NodeSupport.logger(label: "tessera.coordinator", level: logLevel)
+        let node = try NodeKeys.coordinator(directory: keys)
+        let store = try CoordinatorStore(path: state)
+        let registry = Metrics()
+        let coordinator = Coordinator(.init(federation: node.federation, signingKey: node.signingKey, store: store,
+                                            metrics: registry, logger: logger, roundTimeout: roundTimeout))
+        let definition = try job.map { try JobDefinition.load(path: $0) }
+        try await coordinator.start(job: definition)
+
+        let (host, port) = try NodeSupport.parseHostPort(listen)
+        let server = try await TransportServer.bind(host: host, port: port, tls: try node.tls.serverContext(), frameLimit: frameLimit)
+        var metricsChannel: (any Sendable)?
+        if let metrics {
+            let (mh, mp) = try NodeSupport.parseHostPort(metrics)
+            let channel = try await MetricsServer.start(host: mh, port: mp, metrics: registry)
+            metricsChannel = channel
+            logger.info("metrics", metadata: ["address": .string("\(mh):\(channel.localAddress?.port ?? mp)")])
+        }
+        _ = metricsChannel
+        FileHandle.standardError.write(Data("listening on \(host):\(server.localPort)\n".utf8))
+        logger.info("coordinator ready", metadata: ["federation": .string(node.federation.name), "port": .stringConvertible(server.localPort)])
+        let signals = NodeSupport.onTermination {
+            logger.notice("termination requested; closing the listener")
+            Task { await server.close() }
+        }
+        defer { _ = signals }
+        if exitAfterJob {
+            Task {
+                await coordinator.waitUntilJobFinished()
+                try? await Task.sleep(for: .milliseconds(300))  // let the result reach the participants
+                await server.close()
+            }
+        }
+        try await server.run { connection in await coordinator.serve(connection) }
+        if exitAfterJob, let result = try await coordinator.currentResult() {
+            let json = try JSONSerialization.data(withJSONObject: ["sums": result.sums, "contributors": result.contributors], options: [.sortedKeys])
+            print(String(decoding: json, as: UTF8.self))
+        }
+        logger.notice("coordinator stopped")
+    }
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import TesseraNode
+import TesseraParticipant
+import TesseraState
+
+@main
+struct ParticipantCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tessera-participant",
+        abstract: "A Tessera participant: contributes encrypted updates and its share of decryption.",
+        subcommands: [Run.self])
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Connect to the coordinator and serve jobs.")
+
+    @Option(help: "Key directory written by `tessera keys init`.") var keys: String
+    @Option(help: "This participant's id in the manifest.") var id: String
+    @Option(help: "Coordinator address, HOST:PORT.") var coordinator: String
+    @Option(help: "Local data file.") var data: String
+    @Option(help: "SQLite state file (created if missing).") var state: String
+    @Option(help: "Local policy file (JSON); defaults apply without one.") var policy: String?
+    @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+    @Flag(help: "Exit once the job's last result has been received.") var exitAfterJob = false
+
+    func run() async throws {
+        let logger = NodeSupport.logger(label: "tessera.participant.\(id)", level: logLevel)
+        let node = try NodeKeys.participant(directory: keys, id: id)
+        let (host, port) = try NodeSupport.parseHostPort(coordinator)
+        let participant = Participant(.init(
+            id: id, federation: node.federation, tls: try node.tls.clientContext(), signingKey: node.signingKey,
+            share: node.share, store: try ParticipantStore(path: state), data: try VectorData.load(path: data),
+            policy: try LocalPolicy.load(path: policy), host: host, port: port, logger: logger, exitAfterJob: exitAfterJob))
+        let task = Task { await participant.run() }
+        let signals = NodeSupport.onTermination {
+            logger.notice("termination requested")
+            task.cancel()
+        }
+        defer { _ = signals }
+        await task.value
+        logger.notice("participant stopped")
+    }
+}

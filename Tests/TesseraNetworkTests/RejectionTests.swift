@@ -1,0 +1,165 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Testing
+import TesseraNode
+import TesseraProtocol
+import TesseraTransport
+
+@Suite(.serialized) struct RejectionTests {
+    func startCoordinator(_ dir: String, job: String, extra: [String] = []) async throws -> (NodeProcess, Int) {
+        let c = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0",
+            "--state", dir + "/coordinator.sqlite", "--job", job] + extra, in: dir, name: "coordinator")
+        return (c, try listeningPort(try await c.waitFor("listening on")))
+    }
+
+    /// Connects with an arbitrary TLS configuration; returns whatever the coordinator sent
+    /// before closing (nil when the TLS layer failed).
+    func probe(port: Int, configure: (inout TLSConfiguration) throws -> Void) async -> [Frame]? {
+        do {
+            var config = TLSConfiguration.makeClientConfiguration()
+            config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(testKeys + "/ca.pem"))
+            try configure(&config)
+            let connection = try await TransportClient.connect(host: "127.0.0.1", port: port, serverName: "localhost",
+                                                               tls: try NIOSSLContext(configuration: config))
+            return try await connection.channel.executeThenClose { inbound, outbound in
+                // Something to answer: with TLS 1.3 the server's verdict on a client certificate
+                // arrives after the client's side of the handshake is done.
+                var b = ByteBufferAllocator().buffer(capacity: 8)
+                b.writeInteger(UInt32(1)); b.writeInteger(UInt8(0))
+                try await outbound.write(b)
+                var frames: [Frame] = []
+                for try await f in inbound { frames.append(f) }
+                return frames
+            }
+        } catch {
+            return nil
+        }
+    }
+
+    func openssl(_ args: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw TestFailure("openssl \(args.joined(separator: " ")) failed") }
+    }
+
+    @Test func tlsAndIdentityFailuresAreRefusedWhileTheCoordinatorServes() async throws {
+        let dir = try temporaryDirectory()
+        let (coordinator, port) = try await startCoordinator(dir, job: try writeJob(dir, id: "j", length: 10))
+        let member = testKeys + "/participants/brand-a"
+
+        // No client certificate.
+        #expect(await probe(port: port) { _ in }.map { $0.isEmpty } ?? true)
+        // A certificate from another CA (made by openssl, not by us).
+        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", dir + "/rogue-key.pem",
+                     "-out", dir + "/rogue.pem", "-subj", "/CN=brand-a", "-days", "2"])
+        #expect(await probe(port: port) {
+            $0.certificateChain = [.certificate(try NIOSSLCertificate(file: dir + "/rogue.pem", format: .pem))]
+            $0.privateKey = .privateKey(try NIOSSLPrivateKey(file: dir + "/rogue-key.pem", format: .pem))
+        }.map { $0.isEmpty } ?? true)
+        // TLS 1.2.
+        #expect(await probe(port: port) {
+            $0.maximumTLSVersion = .tlsv12
+            $0.certificateChain = [.certificate(try NIOSSLCertificate(file: member + "/cert.pem", format: .pem))]
+            $0.privateKey = .privateKey(try NIOSSLPrivateKey(file: member + "/key.pem", format: .pem))
+        } == nil)
+        // A valid certificate of the federation CA for an id that is not in the manifest.
+        try openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", dir + "/mallory-key.pem",
+                     "-out", dir + "/mallory.csr", "-subj", "/CN=mallory"])
+        try openssl(["x509", "-req", "-in", dir + "/mallory.csr", "-CA", testKeys + "/ca.pem", "-CAkey", testKeys + "/ca-key.pem",
+                     "-CAcreateserial", "-CAserial", dir + "/serial", "-out", dir + "/mallory.pem", "-days", "2"])
+        let frames = await probe(port: port) {
+            $0.certificateChain = [.certificate(try NIOSSLCertificate(file: dir + "/mallory.pem", format: .pem))]
+            $0.privateKey = .privateKey(try NIOSSLPrivateKey(file: dir + "/mallory-key.pem", format: .pem))
+        }
+        let refusal = try #require(frames?.first)
+        guard case .message(let buffer) = refusal else { throw TestFailure("expected a status frame") }
+        let body = try Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: Data(buffer.readableBytesView)).body)
+        guard case .status(let status) = body.payload else { throw TestFailure("expected a status") }
+        #expect(status.code == .unknownSender)
+
+        // The coordinator logged each refusal by name and still serves a legitimate participant.
+        #expect(coordinator.process.isRunning, "coordinator died: \(coordinator.output.suffix(2000))")
+        let log = coordinator.output
+        #expect(log.contains("tls_handshake") || log.contains("tls_no_certificate"))
+        #expect(log.contains("unknown_sender") || log.contains("not in the federation manifest"))
+        let spec = try await TestClient.with("brand-a", port: port) { client in
+            try await client.send(.hello(.with { $0.protocolVersion = 1 }))
+            return try await client.next { if case .jobSpec = $0.payload { return true }; return false }
+        }
+        #expect(spec.jobID == "j")
+        coordinator.signal(SIGTERM)
+        #expect(try await coordinator.waitForExit(timeout: 20) == 0)
+    }
+
+    @Test func protocolViolationsGetNamedStatusCodes() async throws {
+        let dir = try temporaryDirectory()
+        let length = 70  // two ciphertexts with the test federation's plan
+        let job = try writeJob(dir, id: "j2", length: length, participants: ["brand-a", "brand-b", "brand-c"], minParticipants: 2)
+        let (coordinator, port) = try await startCoordinator(dir, job: job, extra: ["--round-timeout", "2", "--frame-limit", "1048576"])
+        let aValues = (0..<length).map { Int64($0 * 3) }
+        let cValues = (0..<length).map { Int64(1000 - $0) }
+        let a = try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", "brand-a", "--coordinator", "127.0.0.1:\(port)",
+            "--data", try writeData(dir, name: "a", values: aValues), "--state", dir + "/a.sqlite"], in: dir, name: "brand-a")
+        defer { a.signal(SIGTERM) }
+
+        try await TestClient.with("brand-c", port: port) { c in
+            try await c.send(.hello(.with { $0.protocolVersion = 1 }))
+            let specBody = try await c.next { if case .jobSpec = $0.payload { return true }; return false }
+            guard case .jobSpec(let spec) = specBody.payload else { return }
+            try await c.send(.jobDecision(.with { $0.accept = true; $0.reason = "test" }), job: "j2")
+            _ = try await c.next { if case .roundOpen = $0.payload { return true }; return false }
+
+            // Wrong length.
+            try await c.send(.submission(try c.encryptSubmission(values: cValues, spec: spec, dropLast: true)), job: "j2", round: 1)
+            let wrongLength = try await c.status()
+            #expect(wrongLength.code == .wrongLength, "\(wrongLength)")
+            // A valid submission, then its exact replay.
+            let envelope = try await c.send(.submission(try c.encryptSubmission(values: cValues, spec: spec)), job: "j2", round: 1)
+            #expect(try await c.status().code == .ok)
+            try await c.send(envelope)
+            let replay = try await c.status()
+            #expect(replay.code == .replay, "\(replay)")
+            // A second, fresh submission for the same round.
+            try await c.send(.submission(try c.encryptSubmission(values: cValues, spec: spec)), job: "j2", round: 1)
+            #expect(try await c.status().code == .duplicate)
+            // A message claiming to be from another participant.
+            try await c.send(try c.envelope(.hello(.init()), sender: "brand-a"))
+            #expect(try await c.status().code == .identityMismatch)
+
+            // After the timeout (brand-b never comes) the round is decrypted by brand-a and us.
+            let requestBody = try await c.next(timeout: 90) { if case .decryptionRequest = $0.payload { return true }; return false }
+            guard case .decryptionRequest(let request) = requestBody.payload else { return }
+            #expect(request.contributors == ["brand-a", "brand-c"])
+            try await c.send(.partialDecryptions(try c.partials(for: request, corrupt: true)), job: "j2", round: 1)
+            let badProof = try await c.status()
+            #expect(badProof.code == .invalidProof)
+            #expect(badProof.message.contains("brand-c"))
+            try await c.send(.partialDecryptions(try c.partials(for: request)), job: "j2", round: 1)
+            #expect(try await c.status().code == .ok)
+            let resultBody = try await c.next(timeout: 90) { if case .roundResult = $0.payload { return true }; return false }
+            guard case .roundResult(let result) = resultBody.payload else { return }
+            #expect(result.sums == zip(aValues, cValues).map { $0 + $1 })
+
+            // The round is over.
+            try await c.send(.submission(try c.encryptSubmission(values: cValues, spec: spec)), job: "j2", round: 1)
+            let closed = try await c.status()
+            #expect(closed.code == .roundClosed, "\(closed)")
+            // A frame over the coordinator's 1 MiB limit: refused by name, then the connection closes.
+            try await c.send(Data(repeating: 0x5a, count: (1 << 20) + 1))
+            let oversize = try await c.status(for: 0)
+            #expect(oversize.code == .oversize)
+            #expect(oversize.message.contains("exceeds the limit"))
+        }
+        #expect(coordinator.process.isRunning)
+        coordinator.signal(SIGTERM)
+        #expect(try await coordinator.waitForExit(timeout: 20) == 0)
+    }
+}
+
