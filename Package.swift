@@ -83,6 +83,7 @@ let package = Package(
         ]),
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCrypto", "TesseraPrivacy", "TesseraAccountant", "TesseraKeys", "TesseraData", "CReference",
+            "TesseraCoordinator", "TesseraParticipant", "TesseraNode", "TesseraTransport", "TesseraState", "TesseraProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

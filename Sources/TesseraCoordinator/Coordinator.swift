@@ -375,7 +375,7 @@ public actor Coordinator {
     }
 
     func finishRound() async throws {
-        guard var job else { return }
+        guard var job, job.phase == .decrypting, !job.finished else { return }
         let key = federation.thresholdKey
         let holders = job.verified.keys.sorted().prefix(key.threshold)
         var plaintexts: [BigInt] = []
@@ -389,31 +389,38 @@ public actor Coordinator {
             log.error("aggregate does not decode: a contribution exceeded its bounds", metadata: ["error": .string("\(error)")])
             throw error
         }
-        try config.store.recordResult(job: job.id, round: job.round, sums: sums, contributors: job.contributors)
+        // Record and move the state machine on before any await, so that no concurrent
+        // handler (another holder's late partials) can release the round twice.
+        let (released, contributors) = (job.round, job.contributors)
+        try config.store.recordResult(job: job.id, round: released, sums: sums, contributors: contributors)
         config.metrics.set("tessera_phase_seconds", labels: ["phase": "decrypt"], Date().timeIntervalSince(job.phaseStarted))
         config.metrics.increment("tessera_rounds_completed_total", help: "Rounds with a released result")
-        log.info("round result released", metadata: ["job": .string(job.id), "round": .stringConvertible(job.round),
-                                                     "values": .stringConvertible(sums.count), "contributors": .string(job.contributors.joined(separator: ","))])
-        let result = Tessera_V1_Body.OneOf_Payload.roundResult(.with { $0.sums = sums; $0.contributors = job.contributors })
-        for id in sessions.keys.sorted() { try await send(to: id, try outbox.seal(job: job.id, round: job.round, result)) }
-        if job.round < Int(job.spec.rounds) {
+        log.info("round result released", metadata: ["job": .string(job.id), "round": .stringConvertible(released),
+                                                     "values": .stringConvertible(sums.count), "contributors": .string(contributors.joined(separator: ","))])
+        let nextRound = released < Int(job.spec.rounds)
+        if nextRound {
             job.round += 1
             job.phase = .collecting
             job.phaseStarted = Date()
             job.aggregate = []
             job.contributors = []
             job.verified = [:]
-            self.job = job
             try config.store.openRound(job: job.id, round: job.round)
+        } else {
+            job.phase = .done
+            job.finished = true
+            try config.store.setJobStatus(job.id, "done")
+            log.info("job finished", metadata: ["job": .string(job.id)])
+        }
+        self.job = job
+
+        let result = Tessera_V1_Body.OneOf_Payload.roundResult(.with { $0.sums = sums; $0.contributors = contributors })
+        for id in sessions.keys.sorted() { try await send(to: id, try outbox.seal(job: job.id, round: released, result)) }
+        if nextRound {
             scheduleDeadline()
             let decisions = try config.store.decisions(job: job.id)
             for id in job.spec.participants where decisions[id]?.accept == true { try await sendRoundOpen(to: id) }
         } else {
-            job.phase = .done
-            job.finished = true
-            self.job = job
-            try config.store.setJobStatus(job.id, "done")
-            log.info("job finished", metadata: ["job": .string(job.id)])
             for waiter in jobFinishedWaiters { waiter.resume() }
             jobFinishedWaiters = []
         }

@@ -4,7 +4,7 @@ import TesseraData
 
 struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "data", abstract: "Partner data tools.",
-                                                    subcommands: [Synth.self, Check.self])
+                                                    subcommands: [Synth.self, Check.self, Profile.self, Compare.self])
 
     struct Synth: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write realistic synthetic brands (one orders.csv per brand).")
@@ -40,4 +40,47 @@ struct DataCommand: AsyncParsableCommand {
             if summary.skipped > 0 { throw ExitCode(2) }
         }
     }
+
+    struct Profile: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Compute a brand's local (category × region) profile vector for a vector-sum job.")
+        @Option(help: "The brand's orders.csv.") var orders: String
+        @Option(help: "Where to write the vector (one integer per line).") var out: String
+
+        func run() async throws {
+            let (values, summary) = try CellProfile.vector(ordersAt: orders)
+            try (zip(CellProfile.labels, values).map { "\($1)  # \($0)" }.joined(separator: "\n") + "\n").write(toFile: out, atomically: true, encoding: .utf8)
+            print("\(out): \(values.count) values from \(summary.rows) orders")
+        }
+    }
+
+    struct Compare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a released profile and check it against the brands' plaintext vectors.")
+        @Option(help: "The coordinator's result (JSON with \"sums\").") var result: String
+        @Argument(help: "The brands' local vectors (only a test harness has them all).") var vectors: [String]
+
+        func run() async throws {
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: result))) as? [String: Any]
+            guard let sums = (object?["sums"] as? [NSNumber])?.map(\.int64Value) else { throw ValidationError("no sums in \(result)") }
+            var plain = [Int64](repeating: 0, count: sums.count)
+            for path in vectors {
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                let values = text.split(separator: "\n").compactMap { Int64($0.split(separator: "#").first?.trimmingCharacters(in: .whitespaces) ?? "") }
+                guard values.count == sums.count else { throw ValidationError("\(path) has \(values.count) values, the result \(sums.count)") }
+                for i in values.indices { plain[i] += values[i] }
+            }
+            let cells = CellProfile.cells
+            print("category     region    orders      spend")
+            for (i, cell) in cells.enumerated() where sums[i] > 0 {
+                print("\(cell.category.padding(toLength: 12, withPad: " ", startingAt: 0)) \(cell.region.padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(sums[i]).leftPad(7)) \(String(sums[cells.count + i]).leftPad(10))")
+            }
+            let mismatches = zip(sums, plain).filter { $0 != $1 }.count
+            print(mismatches == 0 ? "check: the decrypted aggregate equals the sum of the \(vectors.count) brands' vectors (\(sums.count) values)"
+                                  : "check FAILED: \(mismatches) values differ")
+            if mismatches > 0 { throw ExitCode(1) }
+        }
+    }
+}
+
+extension String {
+    func leftPad(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self }
 }

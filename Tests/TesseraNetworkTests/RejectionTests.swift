@@ -51,7 +51,7 @@ import TesseraTransport
 
     @Test func tlsAndIdentityFailuresAreRefusedWhileTheCoordinatorServes() async throws {
         let dir = try temporaryDirectory()
-        let (coordinator, port) = try await startCoordinator(dir, job: try writeJob(dir, id: "j", length: 10))
+        let (coordinator, port) = try await startCoordinator(dir, job: try writeJob(dir, id: "j", length: 10), extra: ["--metrics", "127.0.0.1:0"])
         let member = testKeys + "/participants/brand-a"
 
         // No client certificate.
@@ -94,6 +94,21 @@ import TesseraTransport
             return try await client.next { if case .jobSpec = $0.payload { return true }; return false }
         }
         #expect(spec.jobID == "j")
+        // Prometheus metrics count the refusals by reason.
+        let metricsLine = try #require(coordinator.output.split(separator: "\n").first { $0.contains("address=127.0.0.1:") && $0.contains("metrics") })
+        let metricsPort = try #require(metricsLine.split(separator: "address=127.0.0.1:").last?.split(separator: " ").first)
+        let scrape = Process()
+        let pipe = Pipe()
+        scrape.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        scrape.arguments = ["python3", "-c", "import urllib.request;print(urllib.request.urlopen('http://127.0.0.1:\(metricsPort)/metrics').read().decode())"]
+        scrape.standardOutput = pipe
+        try scrape.run()
+        let exposition = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        scrape.waitUntilExit()
+        #expect(exposition.contains("# TYPE tessera_rejections_total counter"))
+        #expect(exposition.contains("tessera_rejections_total{reason=\"unknown_sender\"} 1"))
+        #expect(exposition.contains("tessera_rejections_total{reason=\"tls_handshake\"}"))
+        #expect(exposition.contains("tessera_connected_participants"))
         coordinator.signal(SIGTERM)
         #expect(try await coordinator.waitForExit(timeout: 20) == 0)
     }
