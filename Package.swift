@@ -92,6 +92,7 @@ let package = Package(
         .testTarget(name: "TesseraPrivacyTests", dependencies: ["TesseraPrivacy"]),
         .testTarget(name: "TesseraAccountantTests", dependencies: ["TesseraAccountant"]),
         .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraRandom"]),
+        .testTarget(name: "TesseraStateTests", dependencies: ["TesseraState"]),
         .testTarget(name: "TesseraNetworkTests", dependencies: [
             "TesseraNode", "TesseraTransport", "TesseraProtocol", "TesseraCrypto", "TesseraKeys", "TesseraState",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -153,6 +153,12 @@ public actor Participant {
             guard Int(spec.vectorLength) <= config.policy.maxVectorLength else {
                 throw DataError("vector length \(spec.vectorLength) exceeds local policy maximum \(config.policy.maxVectorLength)")
             }
+            let cost = try JobPrivacy.total(spec)
+            let spent = try config.store.spent()
+            guard spent.epsilon + cost.epsilon <= config.policy.budget.epsilon * (1 + 1e-12),
+                  spent.delta + cost.delta <= config.policy.budget.delta * (1 + 1e-12) else {
+                throw DataError("privacy budget: the job needs ε = \(cost.epsilon), δ = \(cost.delta); spent ε = \(spent.epsilon), δ = \(spent.delta) of ε = \(config.policy.budget.epsilon), δ = \(config.policy.budget.delta)")
+            }
             guard config.data.values.count == Int(spec.vectorLength) else {
                 throw DataError("local data has \(config.data.values.count) values, job expects \(spec.vectorLength)")
             }
@@ -165,7 +171,13 @@ public actor Participant {
         }
         try config.store.recordDecision(job: job, accept: accept, reason: reason, spec: try spec.serializedData())
         log.info("job decision", metadata: ["job": .string(job), "accept": .stringConvertible(accept), "reason": .string(reason)])
-        return try outbox.seal(job: job, round: 0, .jobDecision(.with { $0.accept = accept; $0.reason = reason }))
+        let spent = try config.store.spent()
+        return try outbox.seal(job: job, round: 0, .jobDecision(.with {
+            $0.accept = accept
+            $0.reason = reason
+            $0.remainingEpsilon = max(0, config.policy.budget.epsilon - spent.epsilon)
+            $0.remainingDelta = max(0, config.policy.budget.delta - spent.delta)
+        }))
     }
 
     func acceptedSpec(_ job: String) throws -> (Tessera_V1_JobSpec, PackingPlan) {
@@ -184,16 +196,33 @@ public actor Participant {
             stored = existing
             log.info("resending the stored submission", metadata: ["job": .string(job), "round": .stringConvertible(round)])
         } else {
+            // The ledger is checked before the data is touched; the spend is recorded in the
+            // same transaction that stores the encrypted update, before anything is sent.
+            let cost = try JobPrivacy.cost(spec, round: round)
+            let spent = try config.store.spent()
+            let budget = config.policy.budget
+            guard spent.epsilon + cost.epsilon <= budget.epsilon * (1 + 1e-12), spent.delta + cost.delta <= budget.delta * (1 + 1e-12) else {
+                throw ProtocolError(.refused, LedgerError.budgetExceeded(spent: spent.epsilon, requested: cost.epsilon, budget: budget.epsilon).description)
+            }
             let key = federation.thresholdKey.paillier
             if encryptor == nil { encryptor = PaillierEncryptor(publicKey: key) }
             let plaintexts = try SlotPacker(plan: plan).pack(config.data.values)
             let submission = Tessera_V1_Submission.with { s in
                 s.ciphertexts = plaintexts.map { CiphertextCoding.encode(try! encryptor!.encrypt($0, using: &rng), key: key) }
             }
-            stored = try config.store.storeSubmission(job: job, round: round, ciphertexts: try submission.serializedData())
-            log.info("submission encrypted", metadata: ["job": .string(job), "round": .stringConvertible(round), "ciphertexts": .stringConvertible(plaintexts.count)])
+            FaultInjection.crash(at: "before-store")
+            do {
+                stored = try config.store.storeSubmission(job: job, round: round, ciphertexts: try submission.serializedData(),
+                                                          epsilon: cost.epsilon, delta: cost.delta, budget: (budget.epsilon, budget.delta))
+            } catch let error as LedgerError {
+                throw ProtocolError(.refused, error.description)
+            }
+            FaultInjection.crash(at: "after-store")
+            log.info("submission encrypted", metadata: ["job": .string(job), "round": .stringConvertible(round), "ciphertexts": .stringConvertible(plaintexts.count),
+                                                        "epsilon": .stringConvertible(cost.epsilon)])
         }
-        return try outbox.seal(job: job, round: round, .submission(try Tessera_V1_Submission(serializedBytes: stored)))
+        let envelope = try outbox.seal(job: job, round: round, .submission(try Tessera_V1_Submission(serializedBytes: stored)))
+        return envelope
     }
 
     func decrypt(_ request: Tessera_V1_DecryptionRequest, job: String, round: Int) throws -> Data {
@@ -236,5 +265,16 @@ extension ByteBuffer {
     init(data: Data) {
         self = ByteBufferAllocator().buffer(capacity: data.count)
         writeBytes(data)
+    }
+}
+
+/// Process-kill points for crash tests (set TESSERA_CRASH_POINT to one of the names below):
+/// the participant exits immediately there, as a SIGKILL would, without cleanup.
+/// "before-store": noise and encryption done, nothing stored or spent.
+/// "after-store": the update and its spend are stored, nothing sent yet.
+enum FaultInjection {
+    static let point = ProcessInfo.processInfo.environment["TESSERA_CRASH_POINT"]
+    static func crash(at name: String) {
+        if point == name { _exit(86) }
     }
 }

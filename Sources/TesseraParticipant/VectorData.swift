@@ -38,8 +38,25 @@ public struct LocalPolicy: Codable, Sendable {
     public var minParticipants: Int = 2
     public var maxVectorLength: Int = 1_000_000
     public var acceptKinds: [String] = ["vector-sum"]
+    /// Total privacy this participant will ever spend in the federation (basic composition
+    /// across jobs). The ledger refuses any round that would exceed it.
+    public var budget = Budget()
+
+    public struct Budget: Codable, Sendable {
+        public var epsilon: Double = 10
+        public var delta: Double = 1e-5
+        public init(epsilon: Double = 10, delta: Double = 1e-5) { self.epsilon = epsilon; self.delta = delta }
+    }
 
     public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        minParticipants = try c.decodeIfPresent(Int.self, forKey: .minParticipants) ?? 2
+        maxVectorLength = try c.decodeIfPresent(Int.self, forKey: .maxVectorLength) ?? 1_000_000
+        acceptKinds = try c.decodeIfPresent([String].self, forKey: .acceptKinds) ?? ["vector-sum"]
+        budget = try c.decodeIfPresent(Budget.self, forKey: .budget) ?? Budget()
+    }
 
     public static func load(path: String?) throws -> LocalPolicy {
         guard let path else { return LocalPolicy() }

@@ -19,6 +19,8 @@ public final class ParticipantStore: Sendable {
                     CREATE TABLE decryptions (job TEXT NOT NULL, round INTEGER NOT NULL, aggregate_hash BLOB NOT NULL,
                                               PRIMARY KEY (job, round));
                     CREATE TABLE results (job TEXT NOT NULL, round INTEGER NOT NULL, sums TEXT NOT NULL, PRIMARY KEY (job, round));
+                    CREATE TABLE ledger (job TEXT NOT NULL, round INTEGER NOT NULL, epsilon REAL NOT NULL, delta REAL NOT NULL,
+                                         recorded REAL NOT NULL, PRIMARY KEY (job, round));
                     """)
             }
         }
@@ -54,18 +56,6 @@ public final class ParticipantStore: Sendable {
         }
     }
 
-    /// Stores the round's encrypted submission unless one exists; returns the stored one.
-    public func storeSubmission(job: String, round: Int, ciphertexts: Data) throws -> Data {
-        try db.write { db in
-            if let existing = try Data.fetchOne(db, sql: "SELECT ciphertexts FROM submissions WHERE job = ? AND round = ?",
-                                                arguments: [job, round]) {
-                return existing
-            }
-            try db.execute(sql: "INSERT INTO submissions (job, round, ciphertexts) VALUES (?, ?, ?)", arguments: [job, round, ciphertexts])
-            return ciphertexts
-        }
-    }
-
     public func submission(job: String, round: Int) throws -> Data? {
         try db.read { db in try Data.fetchOne(db, sql: "SELECT ciphertexts FROM submissions WHERE job = ? AND round = ?", arguments: [job, round]) }
     }
@@ -94,4 +84,59 @@ public final class ParticipantStore: Sendable {
             return try JSONDecoder().decode([Int64].self, from: Data(s.utf8))
         }
     }
+}
+
+// MARK: - Privacy ledger
+
+extension ParticipantStore {
+    /// Total privacy spent in this participant's federation: ε and δ summed over recorded
+    /// rounds (basic composition across jobs; within a job each round records the increase
+    /// of the job's accounted ε, so a job's rounds sum to its composed ε).
+    public func spent() throws -> (epsilon: Double, delta: Double) {
+        try db.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COALESCE(SUM(epsilon), 0) AS e, COALESCE(SUM(delta), 0) AS d FROM ledger")!
+            return (row["e"], row["d"])
+        }
+    }
+
+    public func ledger() throws -> [(job: String, round: Int, epsilon: Double, delta: Double)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT job, round, epsilon, delta FROM ledger ORDER BY recorded, job, round")
+                .map { ($0["job"], $0["round"], $0["epsilon"], $0["delta"]) }
+        }
+    }
+
+    /// Stores a round's encrypted submission and its privacy spend in ONE transaction, unless
+    /// the round already has a submission (then returns the stored one and spends nothing).
+    /// A process killed before this returns has neither; after, it has both: a round can never
+    /// be spent twice nor sent unrecorded.
+    public func storeSubmission(job: String, round: Int, ciphertexts: Data, epsilon: Double, delta: Double,
+                                budget: (epsilon: Double, delta: Double)) throws -> Data {
+        try db.write { db in
+            if let existing = try Data.fetchOne(db, sql: "SELECT ciphertexts FROM submissions WHERE job = ? AND round = ?",
+                                                arguments: [job, round]) {
+                return existing
+            }
+            let row = try Row.fetchOne(db, sql: "SELECT COALESCE(SUM(epsilon), 0) AS e, COALESCE(SUM(delta), 0) AS d FROM ledger")!
+            let (e, d): (Double, Double) = (row["e"], row["d"])
+            guard e + epsilon <= budget.epsilon * (1 + 1e-12), d + delta <= budget.delta * (1 + 1e-12) else {
+                throw LedgerError.budgetExceeded(spent: e, requested: epsilon, budget: budget.epsilon)
+            }
+            try db.execute(sql: "INSERT INTO submissions (job, round, ciphertexts) VALUES (?, ?, ?)", arguments: [job, round, ciphertexts])
+            try db.execute(sql: "INSERT INTO ledger (job, round, epsilon, delta, recorded) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [job, round, epsilon, delta, Date().timeIntervalSince1970])
+            return ciphertexts
+        }
+    }
+}
+
+public enum LedgerError: Error, CustomStringConvertible, Equatable {
+    case budgetExceeded(spent: Double, requested: Double, budget: Double)
+    public var description: String {
+        switch self {
+        case .budgetExceeded(let s, let r, let b):
+            return "privacy budget exhausted: spent ε = \(fmt(s)) of \(fmt(b)); this round needs ε = \(fmt(r))"
+        }
+    }
+    private func fmt(_ x: Double) -> String { String(format: "%.4g", x) }
 }

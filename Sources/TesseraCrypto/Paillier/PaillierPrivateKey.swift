@@ -52,21 +52,21 @@ public struct PaillierPrivateKey: Sendable {
     /// Decrypts a ciphertext under this key. (A `Ciphertext` is valid by construction: it
     /// only comes from encryption, homomorphic operations, or `PaillierPublicKey.ciphertext`.)
     public func decrypt(_ c: Ciphertext) throws -> BigInt {
-        try publicKey.checkKey(c)
-        let mp = Self.L(c.value.modulo(pSquared).powerSecret(pMinusOne, modulus: pSquared), p) * hp
-        let mq = Self.L(c.value.modulo(qSquared).powerSecret(qMinusOne, modulus: qSquared), q) * hq
-        // Garner: m = m_q + q·((m_p − m_q)·q⁻¹ mod p).
-        let mqReduced = mq.modulo(q)
-        return mqReduced + q * ((mp - mqReduced) * qInverseModP).modulo(p)
+        try crtDecrypt(c) { base, exponent, modulus in base.powerSecret(exponent, modulus: modulus) }
     }
 
     /// The same CRT decryption with variable-time `mpz_powm`. Not for use: it exists so that
     /// the benchmark can show what constant-time exponentiation costs.
     @_spi(Benchmark)
     public func decryptVariableTimeForBenchmark(_ c: Ciphertext) throws -> BigInt {
+        try crtDecrypt(c) { base, exponent, modulus in base.power(exponent, modulus: modulus) }
+    }
+
+    private func crtDecrypt(_ c: Ciphertext, _ power: (BigInt, BigInt, BigInt) -> BigInt) throws -> BigInt {
         try publicKey.checkKey(c)
-        let mp = Self.L(c.value.modulo(pSquared).power(pMinusOne, modulus: pSquared), p) * hp
-        let mq = Self.L(c.value.modulo(qSquared).power(qMinusOne, modulus: qSquared), q) * hq
+        let mp = Self.L(power(c.value.modulo(pSquared), pMinusOne, pSquared), p) * hp
+        let mq = Self.L(power(c.value.modulo(qSquared), qMinusOne, qSquared), q) * hq
+        // Garner: m = m_q + q·((m_p − m_q)·q⁻¹ mod p).
         let mqReduced = mq.modulo(q)
         return mqReduced + q * ((mp - mqReduced) * qInverseModP).modulo(p)
     }

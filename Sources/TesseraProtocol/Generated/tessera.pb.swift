@@ -357,6 +357,9 @@ public nonisolated struct Tessera_V1_JobSpec: Sendable {
 
   public var delta: String = String()
 
+  /// participants clip their vector to this L2 norm (integer units); 0 = no clipping
+  public var l2Bound: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -372,6 +375,11 @@ public nonisolated struct Tessera_V1_JobDecision: Sendable {
 
   /// why a job was refused
   public var reason: String = String()
+
+  /// the participant's declared remaining budget in this federation
+  public var remainingEpsilon: Double = 0
+
+  public var remainingDelta: Double = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -808,7 +816,7 @@ nonisolated extension Tessera_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobSpec"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}vector_length\0\u{3}value_bound\0\u{3}noise_bound\0\u{3}noise_mechanism\0\u{3}noise_variance\0\u{3}min_participants\0\u{1}threshold\0\u{1}rounds\0\u{3}slot_bits\0\u{3}slots_per_ciphertext\0\u{3}paillier_key_id\0\u{1}participants\0\u{1}epsilon\0\u{1}delta\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}vector_length\0\u{3}value_bound\0\u{3}noise_bound\0\u{3}noise_mechanism\0\u{3}noise_variance\0\u{3}min_participants\0\u{1}threshold\0\u{1}rounds\0\u{3}slot_bits\0\u{3}slots_per_ciphertext\0\u{3}paillier_key_id\0\u{1}participants\0\u{1}epsilon\0\u{1}delta\0\u{3}l2_bound\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -831,6 +839,7 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
       case 13: try { try decoder.decodeRepeatedStringField(value: &self.participants) }()
       case 14: try { try decoder.decodeSingularStringField(value: &self.epsilon) }()
       case 15: try { try decoder.decodeSingularStringField(value: &self.delta) }()
+      case 16: try { try decoder.decodeSingularInt64Field(value: &self.l2Bound) }()
       default: break
       }
     }
@@ -882,6 +891,9 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
     if !self.delta.isEmpty {
       try visitor.visitSingularStringField(value: self.delta, fieldNumber: 15)
     }
+    if self.l2Bound != 0 {
+      try visitor.visitSingularInt64Field(value: self.l2Bound, fieldNumber: 16)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -901,6 +913,7 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.participants != rhs.participants {return false}
     if lhs.epsilon != rhs.epsilon {return false}
     if lhs.delta != rhs.delta {return false}
+    if lhs.l2Bound != rhs.l2Bound {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -908,7 +921,7 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
 
 nonisolated extension Tessera_V1_JobDecision: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobDecision"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}accept\0\u{1}reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}accept\0\u{1}reason\0\u{3}remaining_epsilon\0\u{3}remaining_delta\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -918,6 +931,8 @@ nonisolated extension Tessera_V1_JobDecision: SwiftProtobuf.Message, SwiftProtob
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularBoolField(value: &self.accept) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.remainingEpsilon) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.remainingDelta) }()
       default: break
       }
     }
@@ -930,12 +945,20 @@ nonisolated extension Tessera_V1_JobDecision: SwiftProtobuf.Message, SwiftProtob
     if !self.reason.isEmpty {
       try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
     }
+    if self.remainingEpsilon.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.remainingEpsilon, fieldNumber: 3)
+    }
+    if self.remainingDelta.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.remainingDelta, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_JobDecision, rhs: Tessera_V1_JobDecision) -> Bool {
     if lhs.accept != rhs.accept {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.remainingEpsilon != rhs.remainingEpsilon {return false}
+    if lhs.remainingDelta != rhs.remainingDelta {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
