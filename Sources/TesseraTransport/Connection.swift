@@ -39,6 +39,12 @@ final class HandshakeWatcher: ChannelInboundHandler, RemovableChannelHandler {
         if !done { done = true; promise.fail(ChannelError.eof) }
         context.fireChannelInactive()
     }
+
+    /// A channel that never became active (connection refused) is torn down without
+    /// `channelInactive`; the promise must still complete.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        if !done { done = true; promise.fail(ChannelError.ioOnClosedChannel) }
+    }
 }
 
 /// A framed, TLS-protected connection with its authenticated peer.

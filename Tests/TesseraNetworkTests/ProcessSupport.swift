@@ -14,7 +14,7 @@ final class NodeProcess: @unchecked Sendable {
             : URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
     }
 
-    init(_ executable: String, _ arguments: [String], in directory: String, name: String) throws {
+    init(_ executable: String, _ arguments: [String], in directory: String, name: String, environment: [String: String] = [:]) throws {
         self.name = name
         logPath = directory + "/\(name).log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -26,6 +26,7 @@ final class NodeProcess: @unchecked Sendable {
         process.standardError = log
         process.standardOutput = log
         process.currentDirectoryURL = URL(fileURLWithPath: repositoryRoot)
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         try process.run()
     }
 

@@ -37,3 +37,43 @@ import Testing
         for p in [a, b, c] { #expect(try await p.waitForExit(timeout: 60) == 0, "\(p.name): \(p.output.suffix(2000))") }
     }
 }
+
+extension RestartTests {
+    /// Participants started before the coordinator exists keep retrying (connection refused)
+    /// with backoff, and complete the job once it is up.
+    @Test func participantsWaitForALateCoordinator() async throws {
+        let dir = try temporaryDirectory()
+        let port = try freePort()
+        var nodes: [NodeProcess] = []
+        var expected = [Int64](repeating: 0, count: 5)
+        for (k, id) in ["brand-a", "brand-b", "brand-c"].enumerated() {
+            let values = (0..<5).map { Int64($0 * (k + 1)) }
+            for j in 0..<5 { expected[j] += values[j] }
+            nodes.append(try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
+                "--data", try writeData(dir, name: id, values: values), "--state", dir + "/\(id).sqlite", "--exit-after-job"], in: dir, name: id))
+        }
+        try await nodes[0].waitFor("Connection refused", timeout: 30)
+        let coordinator = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:\(port)",
+            "--state", dir + "/c.sqlite", "--job", try writeJob(dir, id: "late", length: 5), "--exit-after-job"], in: dir, name: "coordinator")
+        #expect(try await coordinator.waitForExit(timeout: 120) == 0, "\(coordinator.output.suffix(2000))")
+        let line = try #require(coordinator.output.split(separator: "\n").last { $0.hasPrefix("{") })
+        #expect(((try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])["sums"] as! [NSNumber]).map(\.int64Value) == expected)
+        for n in nodes { #expect(try await n.waitForExit(timeout: 60) == 0, "\(n.name): \(n.output.suffix(1500))") }
+    }
+}
+
+/// A TCP port that was free a moment ago (bound to port 0, then released).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+    }
+    guard ok else { throw TestFailure("no free port") }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
