@@ -39,7 +39,7 @@ let package = Package(
         .target(name: "TesseraAccountant"),
         .target(name: "TesseraData", dependencies: ["TesseraRandom"]),
         .target(name: "TesseraProtocol", dependencies: [
-            "TesseraCrypto", "TesseraMath", "TesseraRandom", "CSodium",
+            "TesseraCrypto", "TesseraMath", "TesseraRandom", "TesseraAccountant", "TesseraPrivacy", "CSodium",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .target(name: "TesseraKeys", dependencies: [
@@ -62,11 +62,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "TesseraCoordinator", dependencies: [
-            "TesseraProtocol", "TesseraTransport", "TesseraState", "TesseraCrypto",
+            "TesseraProtocol", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TesseraParticipant", dependencies: [
-            "TesseraProtocol", "TesseraTransport", "TesseraState", "TesseraCrypto",
+            "TesseraProtocol", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TesseraNode", dependencies: [

@@ -249,7 +249,8 @@ public actor Coordinator {
     func handleDecision(_ decision: Tessera_V1_JobDecision, body: Tessera_V1_Body, from sender: String) throws {
         let job = try requireJob(body)
         guard job.spec.participants.contains(sender) else { throw ProtocolError(.unexpected, "\(sender) is not listed in job \(job.id)") }
-        try config.store.recordDecision(job: job.id, participant: sender, accept: decision.accept, reason: decision.reason, sequence: body.sequence)
+        try config.store.recordDecision(job: job.id, participant: sender, accept: decision.accept, reason: decision.reason, sequence: body.sequence,
+                                        remaining: (decision.remainingEpsilon, decision.remainingDelta))
         log.info("job decision", metadata: ["participant": .string(sender), "accept": .stringConvertible(decision.accept), "reason": .string(decision.reason)])
     }
 
@@ -312,6 +313,20 @@ public actor Coordinator {
                 log.error("job cannot run: too many refusals", metadata: ["job": .string(job.id), "refused": .string(refusals.joined(separator: ","))])
             }
             guard accepted.count >= Int(job.spec.minParticipants) else { return }
+            // The federation ledger: no round starts that an accepting participant's declared
+            // remaining budget cannot afford (each participant also enforces its own).
+            let (needEpsilon, needDelta) = try JobPrivacy.total(job.spec)
+            let budgets = try store.declaredBudgets(job: job.id)
+            let short = accepted.filter { id in
+                guard let b = budgets[id] else { return true }
+                return b.epsilon + 1e-9 < needEpsilon || b.delta + 1e-15 < needDelta
+            }
+            guard short.isEmpty else {
+                config.metrics.increment("tessera_rejections_total", labels: ["reason": "budget"])
+                log.error("job cannot start: declared budgets cannot afford it", metadata: ["job": .string(job.id), "participants": .string(short.joined(separator: ",")),
+                                                                                          "epsilon": .stringConvertible(needEpsilon)])
+                return
+            }
             try store.openRound(job: job.id, round: job.round)
             job.phase = .collecting
             job.phaseStarted = Date()
@@ -392,7 +407,8 @@ public actor Coordinator {
         // Record and move the state machine on before any await, so that no concurrent
         // handler (another holder's late partials) can release the round twice.
         let (released, contributors) = (job.round, job.contributors)
-        try config.store.recordResult(job: job.id, round: released, sums: sums, contributors: contributors)
+        try config.store.recordResult(job: job.id, round: released, sums: sums, contributors: contributors,
+                                      spend: try JobPrivacy.cost(job.spec, round: released))
         config.metrics.set("tessera_phase_seconds", labels: ["phase": "decrypt"], Date().timeIntervalSince(job.phaseStarted))
         config.metrics.increment("tessera_rounds_completed_total", help: "Rounds with a released result")
         log.info("round result released", metadata: ["job": .string(job.id), "round": .stringConvertible(released),

@@ -1,6 +1,7 @@
 import Foundation
 import TesseraCrypto
 import TesseraMath
+import TesseraPrivacy
 import TesseraProtocol
 
 /// A job as an operator writes it (JSON; see protocol/README.md §"Job files"). The coordinator
@@ -13,9 +14,25 @@ public struct JobDefinition: Codable, Sendable {
     public var rounds: Int?
     public var participants: [String]?
     public var minParticipants: Int?
+    public var privacy: Privacy?
+
+    /// Distributed noise: every participant adds `mechanism` noise of `variance` (integer
+    /// units, decimal or "p/q") to its update clipped to L2 norm `l2Bound`.
+    public struct Privacy: Codable, Sendable {
+        public var mechanism: String
+        public var variance: String
+        public var l2Bound: Int64
+        public var delta: Double
+        public init(mechanism: String = "discrete-gaussian", variance: String, l2Bound: Int64, delta: Double) {
+            self.mechanism = mechanism
+            self.variance = variance
+            self.l2Bound = l2Bound
+            self.delta = delta
+        }
+    }
 
     public init(id: String, kind: String = "vector-sum", vectorLength: Int, valueBound: Int64, rounds: Int? = nil,
-                participants: [String]? = nil, minParticipants: Int? = nil) {
+                participants: [String]? = nil, minParticipants: Int? = nil, privacy: Privacy? = nil) {
         self.id = id
         self.kind = kind
         self.vectorLength = vectorLength
@@ -23,6 +40,7 @@ public struct JobDefinition: Codable, Sendable {
         self.rounds = rounds
         self.participants = participants
         self.minParticipants = minParticipants
+        self.privacy = privacy
     }
 
     public static func load(path: String) throws -> JobDefinition {
@@ -41,15 +59,21 @@ public struct JobDefinition: Codable, Sendable {
         }
         let listed = (participants ?? federation.participantIDs).sorted()
         let key = federation.thresholdKey
-        let plan = try BitWidthPlanner.plan(valueBound: valueBound, noise: .none, maxParticipants: listed.count,
-                                            plaintextBits: key.paillier.bits)
+        var noiseBound: Int64 = 0
+        if let privacy {
+            guard let v = ExactRational(privacy.variance) else { throw ProtocolError(.malformed, "privacy variance \(privacy.variance.debugDescription) is not a decimal or fraction") }
+            noiseBound = JobPrivacy.noiseBound(variance: v)
+        }
+        let plan = try BitWidthPlanner.plan(valueBound: valueBound, noise: NoiseBound(value: noiseBound, tailProbability: JobPrivacy.noiseTail),
+                                            maxParticipants: listed.count, plaintextBits: key.paillier.bits)
         var spec = Tessera_V1_JobSpec()
         spec.kind = kind
         spec.vectorLength = UInt32(vectorLength)
         spec.valueBound = valueBound
-        spec.noiseBound = 0
-        spec.noiseMechanism = "none"
-        spec.noiseVariance = "0"
+        spec.noiseBound = noiseBound
+        spec.noiseMechanism = privacy?.mechanism ?? "none"
+        spec.noiseVariance = privacy?.variance ?? "0"
+        spec.l2Bound = privacy?.l2Bound ?? 0
         spec.minParticipants = UInt32(minParticipants ?? listed.count)
         spec.threshold = UInt32(key.threshold)
         spec.rounds = UInt32(rounds ?? 1)
@@ -57,8 +81,8 @@ public struct JobDefinition: Codable, Sendable {
         spec.slotsPerCiphertext = UInt32(plan.slotsPerPlaintext)
         spec.paillierKeyID = Data(key.id.bytes)
         spec.participants = listed
-        spec.epsilon = "0"
-        spec.delta = "0"
+        spec.delta = privacy.map { "\($0.delta)" } ?? "0"
+        spec.epsilon = try JobPrivacy.accounting(spec).map { "\($0.totalEpsilon)" } ?? "0"
         _ = try JobSpecRules.validate(spec, federation: federation)
         return spec
     }

@@ -4,6 +4,7 @@ import NIOCore
 import NIOSSL
 import TesseraCrypto
 import TesseraMath
+import TesseraPrivacy
 import TesseraProtocol
 import TesseraRandom
 import TesseraState
@@ -206,7 +207,13 @@ public actor Participant {
             }
             let key = federation.thresholdKey.paillier
             if encryptor == nil { encryptor = PaillierEncryptor(publicKey: key) }
-            let plaintexts = try SlotPacker(plan: plan).pack(config.data.values)
+            // Clip to the job's L2 bound, then add this participant's share of the noise
+            // (exact integer sampler; redrawn above the plan's 2^-40 tail bound).
+            let mechanism = try JobPrivacy.mechanism(spec)
+            var update = spec.l2Bound > 0 ? L2Clipping.clip(config.data.values, to: spec.l2Bound) : config.data.values
+            let noise = mechanism.samples(count: update.count, bound: spec.noiseBound, using: &rng)
+            for i in update.indices { update[i] += noise[i] }
+            let plaintexts = try SlotPacker(plan: plan).pack(update)
             let submission = Tessera_V1_Submission.with { s in
                 s.ciphertexts = plaintexts.map { CiphertextCoding.encode(try! encryptor!.encrypt($0, using: &rng), key: key) }
             }

@@ -5,7 +5,7 @@ import TesseraMath
 /// Checks every node applies to a job spec before acting on it (protocol/README.md §"Jobs").
 public enum JobSpecRules {
     public static let supportedKinds: Set<String> = ["vector-sum"]
-    public static let supportedNoise: Set<String> = ["none"]
+    public static let supportedNoise: Set<String> = ["none", "discrete-gaussian", "skellam"]
     public static let maxVectorLength = 10_000_000
 
     /// The packing plan the spec implies; throws if the spec's own plan disagrees or overflows.
@@ -46,6 +46,20 @@ public enum JobSpecRules {
         guard spec.minParticipants >= 1, Int(spec.minParticipants) <= spec.participants.count else {
             throw ProtocolError(.malformed, "minimum participants \(spec.minParticipants) of \(spec.participants.count) listed")
         }
+        // The noise bound must be the one every participant derives from the variance.
+        let mechanism = try JobPrivacy.mechanism(spec)
+        switch mechanism {
+        case .none:
+            guard spec.noiseBound == 0 else { throw ProtocolError(.malformed, "noise bound \(spec.noiseBound) for a job without noise") }
+        case .discreteGaussian(let v), .skellam(let v):
+            let bound = JobPrivacy.noiseBound(variance: v)
+            guard spec.noiseBound == bound else {
+                throw ProtocolError(.malformed, "noise bound \(spec.noiseBound) differs from \(bound), the 2^-40 tail bound of variance \(v)")
+            }
+        case .discreteLaplace:
+            throw ProtocolError(.refused, "discrete Laplace is not a distributed mechanism")
+        }
+        _ = try JobPrivacy.total(spec)
         return try plan(for: spec, key: federation.thresholdKey)
     }
 }

@@ -27,6 +27,14 @@ public final class CoordinatorStore: Sendable {
                     CREATE TABLE sequences (sender TEXT PRIMARY KEY, last INTEGER NOT NULL);
                     """)
             }
+            m.registerMigration("v2-ledger") { db in
+                try db.execute(sql: """
+                    ALTER TABLE decisions ADD COLUMN remaining_epsilon REAL NOT NULL DEFAULT 0;
+                    ALTER TABLE decisions ADD COLUMN remaining_delta REAL NOT NULL DEFAULT 0;
+                    CREATE TABLE ledger (participant TEXT NOT NULL, job TEXT NOT NULL, round INTEGER NOT NULL,
+                                         epsilon REAL NOT NULL, delta REAL NOT NULL, PRIMARY KEY (participant, job, round));
+                    """)
+            }
         }
     }
 
@@ -79,11 +87,34 @@ public final class CoordinatorStore: Sendable {
         try db.write { db in try db.execute(sql: "UPDATE jobs SET status = ? WHERE id = ?", arguments: [status, id]) }
     }
 
-    public func recordDecision(job: String, participant: String, accept: Bool, reason: String, sequence: UInt64) throws {
+    public func recordDecision(job: String, participant: String, accept: Bool, reason: String, sequence: UInt64,
+                               remaining: (epsilon: Double, delta: Double) = (0, 0)) throws {
         try db.write { db in
             try Self.advance(db, sender: participant, to: sequence)
-            try db.execute(sql: "INSERT OR REPLACE INTO decisions (job, participant, accept, reason) VALUES (?, ?, ?, ?)",
-                           arguments: [job, participant, accept, reason])
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO decisions (job, participant, accept, reason, remaining_epsilon, remaining_delta)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [job, participant, accept, reason, remaining.epsilon, remaining.delta])
+        }
+    }
+
+    /// The budgets participants declared with their decisions on a job.
+    public func declaredBudgets(job: String) throws -> [String: (epsilon: Double, delta: Double)] {
+        try db.read { db in
+            var out: [String: (Double, Double)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT participant, remaining_epsilon, remaining_delta FROM decisions WHERE job = ? AND accept = 1",
+                                        arguments: [job]) {
+                out[row["participant"]] = (row["remaining_epsilon"], row["remaining_delta"])
+            }
+            return out
+        }
+    }
+
+    /// The federation's ledger: what each participant has spent through this coordinator.
+    public func ledger() throws -> [(participant: String, job: String, round: Int, epsilon: Double, delta: Double)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT participant, job, round, epsilon, delta FROM ledger ORDER BY job, round, participant")
+                .map { ($0["participant"], $0["job"], $0["round"], $0["epsilon"], $0["delta"]) }
         }
     }
 
@@ -158,9 +189,15 @@ public final class CoordinatorStore: Sendable {
         }
     }
 
-    public func recordResult(job: String, round: Int, sums: [Int64], contributors: [String]) throws {
+    /// Stores a released result and, in the same transaction, the spend of every contributor.
+    public func recordResult(job: String, round: Int, sums: [Int64], contributors: [String],
+                             spend: (epsilon: Double, delta: Double) = (0, 0)) throws {
         let sumsJSON = String(decoding: try JSONEncoder().encode(sums), as: UTF8.self)
         try db.write { db in
+            for participant in contributors {
+                try db.execute(sql: "INSERT OR REPLACE INTO ledger (participant, job, round, epsilon, delta) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [participant, job, round, spend.epsilon, spend.delta])
+            }
             try db.execute(sql: "INSERT OR REPLACE INTO results (job, round, sums, contributors) VALUES (?, ?, ?, ?)",
                            arguments: [job, round, sumsJSON, contributors.joined(separator: ",")])
             try db.execute(sql: "UPDATE rounds SET status = 'done' WHERE job = ? AND round = ?", arguments: [job, round])

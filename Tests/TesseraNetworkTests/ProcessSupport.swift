@@ -85,11 +85,12 @@ func listeningPort(_ log: String) throws -> Int {
 }
 
 func writeJob(_ dir: String, id: String, length: Int, bound: Int64 = 1_000_000, participants: [String]? = nil,
-              minParticipants: Int? = nil, rounds: Int = 1) throws -> String {
+              minParticipants: Int? = nil, rounds: Int = 1, privacy: [String: Any]? = nil, file: String = "job.json") throws -> String {
     var job: [String: Any] = ["id": id, "kind": "vector-sum", "vectorLength": length, "valueBound": bound, "rounds": rounds]
+    if let privacy { job["privacy"] = privacy }
     if let participants { job["participants"] = participants }
     if let minParticipants { job["minParticipants"] = minParticipants }
-    let path = dir + "/job.json"
+    let path = dir + "/" + file
     try JSONSerialization.data(withJSONObject: job).write(to: URL(fileURLWithPath: path))
     return path
 }

@@ -1,2 +1,0 @@
-/// Placeholder: the Rényi-DP accountant lands here.
-public enum AccountantPlaceholder {}
