@@ -12,17 +12,28 @@ import dp_accounting
 from dp_accounting import rdp, pld
 
 cases = []
-def add(mechanism, sigma, rounds, delta):
-    ev = dp_accounting.SelfComposedDpEvent(dp_accounting.GaussianDpEvent(sigma), rounds)
+def add(mechanism, sigma, rounds, delta, q=None):
+    inner = dp_accounting.GaussianDpEvent(sigma)
+    if q is not None:
+        inner = dp_accounting.PoissonSampledDpEvent(q, inner)
+    ev = dp_accounting.SelfComposedDpEvent(inner, rounds)
     r = rdp.RdpAccountant(); r.compose(ev)
     p = pld.PLDAccountant(value_discretization_interval=1e-4); p.compose(ev)
-    cases.append({"mechanism": mechanism, "noise_multiplier": sigma, "rounds": rounds, "delta": delta,
-                  "rdp_epsilon": r.get_epsilon(delta), "pld_epsilon": p.get_epsilon(delta)})
+    case = {"mechanism": mechanism, "noise_multiplier": sigma, "rounds": rounds, "delta": delta,
+            "rdp_epsilon": r.get_epsilon(delta), "pld_epsilon": p.get_epsilon(delta)}
+    if q is not None:
+        case["sampling_rate"] = q
+    cases.append(case)
 
 for sigma in (0.8, 1.0, 2.0, 5.0):
     for rounds in (1, 10, 100):
         for delta in (1e-5, 1e-6):
             add("gaussian", sigma, rounds, delta)
+
+for q in (0.01, 0.1):
+    for sigma in (0.8, 1.1, 2.0):
+        for rounds in (10, 100, 1000):
+            add("poisson-subsampled-gaussian", sigma, rounds, 1e-5, q)
 
 out = {"version": "tessera/vectors/dp-accounting/v1",
        "generator": "python3 scripts/generate-dp-vectors.py",

@@ -5,10 +5,15 @@ import Foundation
 /// (ε, δ) takes the best order. Floating point is right here: this is accounting of public
 /// parameters, not sampling.
 public struct RDPCurve: Sendable, Equatable {
-    /// Orders: fractional near 1 (where small ε lives), integers up to 256 (the grid of
-    /// Google's dp-accounting RdpAccountant, extended).
-    public static let orders: [Double] = [1.1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 3, 3.5, 4, 4.5, 5, 6, 7, 8, 10, 12, 14, 16,
-                                          20, 24, 28, 32, 48, 64, 96, 128, 192, 256, 512, 1024]
+    /// Orders: 1.1 to 10.9 in steps of 0.1, the integers 11 to 63, then 128, 256, 512, 1024
+    /// (the default grid of Google's dp-accounting RdpAccountant).
+    public static let orders: [Double] = {
+        var grid: [Double] = []
+        for x in 1..<100 { grid.append(1 + Double(x) / 10) }
+        for a in 11...63 { grid.append(Double(a)) }
+        grid.append(contentsOf: [128, 256, 512, 1024])
+        return grid
+    }()
     public let epsilons: [Double]
 
     public init(_ epsilon: (Double) -> Double) { epsilons = Self.orders.map(epsilon) }
@@ -96,4 +101,93 @@ public struct JobAccounting: Sendable {
     public func increment(round r: Int) -> Double { max(0, epsilon(afterRounds: r) - epsilon(afterRounds: r - 1)) }
 
     public var totalEpsilon: Double { epsilon(afterRounds: rounds) }
+}
+
+extension Mechanisms {
+    /// Poisson-subsampled Gaussian with sampling rate q and noise multiplier σ:
+    /// ε(α) = log(A_α)/(α − 1) (Mironov, Talwar and Zhang 2019, "Rényi differential privacy
+    /// of the sampled Gaussian mechanism", §3.3 for integer α, §3.4 for fractional α), in
+    /// log space as in dp-accounting.
+    public static func subsampledGaussian(samplingRate q: Double, noiseMultiplier sigma: Double) -> RDPCurve {
+        if q >= 1 { return gaussian(noiseMultiplier: sigma) }
+        return RDPCurve { alpha in
+            let logA = alpha == alpha.rounded() ? logAInteger(q: q, sigma: sigma, alpha: Int(alpha))
+                                                : logAFractional(q: q, sigma: sigma, alpha: alpha)
+            return logA.isFinite ? max(0, logA / (alpha - 1)) : .infinity
+        }
+    }
+
+    /// MTZ19 §3.3: A_α for integer α, Σ_k C(α, k)(1 − q)^{α−k} q^k e^{(k² − k)/(2σ²)}.
+    static func logAInteger(q: Double, sigma: Double, alpha a: Int) -> Double {
+        var acc = -Double.infinity
+        for k in 0...a {
+            let logBinomial = lgamma(Double(a) + 1) - lgamma(Double(k) + 1) - lgamma(Double(a - k) + 1)
+            acc = logAdd(acc, logBinomial + Double(a - k) * log1p(-q) + Double(k) * log(q) + Double(k * k - k) / (2 * sigma * sigma))
+        }
+        return acc
+    }
+
+    /// MTZ19 §3.4: A_α for fractional α as two alternating series split at
+    /// z₀ = σ² log(1/q − 1) + ½, summed until the terms fall below e^−30.
+    static func logAFractional(q: Double, sigma: Double, alpha: Double) -> Double {
+        var (logA0, logA1) = (-Double.infinity, -Double.infinity)
+        let z0 = sigma * sigma * log(1 / q - 1) + 0.5
+        var coefficient = 1.0  // generalised binomial C(α, i)
+        var i = 0
+        while i < 10_000 {
+            if i > 0 { coefficient *= (alpha - Double(i) + 1) / Double(i) }
+            let logCoefficient = log(abs(coefficient))
+            let j = alpha - Double(i)
+            let logT0 = logCoefficient + Double(i) * log(q) + j * log1p(-q)
+            let logT1 = logCoefficient + j * log(q) + Double(i) * log1p(-q)
+            let logE0 = log(0.5) + logErfc((Double(i) - z0) / (2.0.squareRoot() * sigma))
+            let logE1 = log(0.5) + logErfc((z0 - j) / (2.0.squareRoot() * sigma))
+            let logS0 = logT0 + (Double(i * i) - Double(i)) / (2 * sigma * sigma) + logE0
+            let logS1 = logT1 + (j * j - j) / (2 * sigma * sigma) + logE1
+            if coefficient > 0 {
+                logA0 = logAdd(logA0, logS0)
+                logA1 = logAdd(logA1, logS1)
+            } else {
+                logA0 = logSub(logA0, logS0)
+                logA1 = logSub(logA1, logS1)
+            }
+            i += 1
+            if max(logS0, logS1) < -30 { break }
+        }
+        return logAdd(logA0, logA1)
+    }
+
+    static func logAdd(_ x: Double, _ y: Double) -> Double {
+        let (a, b) = (min(x, y), max(x, y))
+        if a == -.infinity { return b }
+        return b + log1p(exp(a - b))
+    }
+
+    static func logSub(_ x: Double, _ y: Double) -> Double {
+        if y == -.infinity { return x }
+        if x <= y { return -.infinity }
+        return x + log1p(-exp(y - x))
+    }
+
+    /// log erfc(x), with the asymptotic series where erfc underflows.
+    static func logErfc(_ x: Double) -> Double {
+        if x < 25 { return log(erfc(x)) }
+        let r = 1 / (x * x)
+        return -x * x - log(x) - 0.5 * log(Double.pi) + log1p(-0.5 * r + 0.75 * r * r - 1.875 * r * r * r)
+    }
+}
+
+/// Finding the noise for a target (ε, δ) by bisection on a monotone ε(noise).
+public enum Calibration {
+    /// The smallest noise in [low, high] with epsilon(noise) ≤ target, to relative precision 1e-6.
+    public static func smallestNoise(target: Double, low: Double = 1e-3, high: Double = 1e9,
+                                     epsilon: (Double) -> Double) -> Double? {
+        guard epsilon(high) <= target else { return nil }
+        var (lo, hi) = (low, high)
+        while hi / lo > 1 + 1e-6 {
+            let mid = (lo * hi).squareRoot()
+            if epsilon(mid) <= target { hi = mid } else { lo = mid }
+        }
+        return hi
+    }
 }

@@ -8,11 +8,14 @@ import TesseraAccountant
             .deletingLastPathComponent().appendingPathComponent("protocol/vectors/dp-accounting.json")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
         let cases = json["cases"] as! [[String: Any]]
-        #expect(cases.count >= 20)
+        #expect(cases.count >= 40)
+        #expect(cases.contains { $0["sampling_rate"] != nil })
         var worstTight = Double.infinity, worstLoose = 0.0
         for c in cases {
             let sigma = c["noise_multiplier"] as! Double, rounds = c["rounds"] as! Int, delta = c["delta"] as! Double
-            let ours = Mechanisms.gaussian(noiseMultiplier: sigma).composed(rounds).epsilon(delta: delta).epsilon
+            let curve = (c["sampling_rate"] as? Double).map { Mechanisms.subsampledGaussian(samplingRate: $0, noiseMultiplier: sigma) }
+                ?? Mechanisms.gaussian(noiseMultiplier: sigma)
+            let ours = curve.composed(rounds).epsilon(delta: delta).epsilon
             let pld = c["pld_epsilon"] as! Double, rdp = c["rdp_epsilon"] as! Double
             worstTight = min(worstTight, ours / pld)
             worstLoose = max(worstLoose, ours / rdp)
@@ -49,6 +52,15 @@ import TesseraAccountant
         let sk = Mechanisms.skellam(participants: 10, variance: 1000, sensitivity: 50, dimension: 100).epsilon(delta: 1e-6).epsilon
         let g = Mechanisms.gaussian(noiseMultiplier: (10 * 1000.0).squareRoot() / 50).epsilon(delta: 1e-6).epsilon
         #expect(sk >= g && sk < g * 1.5)
+    }
+
+    @Test func fullSamplingIsThePlainGaussianAndCalibrationRoundTrips() {
+        let a = Mechanisms.subsampledGaussian(samplingRate: 1, noiseMultiplier: 1.5).epsilon(delta: 1e-5).epsilon
+        #expect(a == Mechanisms.gaussian(noiseMultiplier: 1.5).epsilon(delta: 1e-5).epsilon)
+        let sigma = Calibration.smallestNoise(target: 1.0) { Mechanisms.gaussian(noiseMultiplier: $0).composed(50).epsilon(delta: 1e-6).epsilon }!
+        let achieved = Mechanisms.gaussian(noiseMultiplier: sigma).composed(50).epsilon(delta: 1e-6).epsilon
+        #expect(achieved <= 1.0 && achieved > 0.999)
+        #expect(Calibration.smallestNoise(target: 0) { Mechanisms.gaussian(noiseMultiplier: $0).epsilon(delta: 1e-6).epsilon } == nil)
     }
 
     @Test func jobIncrementsSumToTheJobsEpsilon() {
