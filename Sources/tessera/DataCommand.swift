@@ -54,8 +54,10 @@ struct DataCommand: AsyncParsableCommand {
     }
 
     struct Compare: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a released profile and check it against the brands' plaintext vectors.")
+        static let configuration = CommandConfiguration(abstract: "Print a released profile (noised cells, error bars, small cells suppressed) and compare it with the brands' plaintext vectors.")
         @Option(help: "The coordinator's result (JSON with \"sums\").") var result: String
+        @Option(help: "Per-participant noise variance of the job (0 without noise).") var variance: Double = 0
+        @Option(help: "Suppress cells whose noised order count is under this.") var minCount: Int64 = 0
         @Argument(help: "The brands' local vectors (only a test harness has them all).") var vectors: [String]
 
         func run() async throws {
@@ -68,19 +70,25 @@ struct DataCommand: AsyncParsableCommand {
                 guard values.count == sums.count else { throw ValidationError("\(path) has \(values.count) values, the result \(sums.count)") }
                 for i in values.indices { plain[i] += values[i] }
             }
-            let cells = CellProfile.cells
-            print("category     region    orders      spend")
-            for (i, cell) in cells.enumerated() where sums[i] > 0 {
-                print("\(cell.category.padding(toLength: 12, withPad: " ", startingAt: 0)) \(cell.region.padding(toLength: 8, withPad: " ", startingAt: 0)) \(String(sums[i]).leftPad(7)) \(String(sums[cells.count + i]).leftPad(10))")
+            let sd = (variance * Double(vectors.count)).squareRoot()
+            let profile = ReleasedProfile(sums: sums, noiseStandardDeviation: sd, minimumCount: minCount)
+            print(profile.table(), terminator: "")
+            let suppressed = profile.cells.filter(\.suppressed).count
+            if variance == 0 {
+                let mismatches = zip(sums, plain).filter { $0 != $1 }.count
+                print(mismatches == 0 ? "check: the decrypted aggregate equals the sum of the \(vectors.count) brands' vectors (\(sums.count) values)"
+                                      : "check FAILED: \(mismatches) values differ")
+                if mismatches > 0 { throw ExitCode(1) }
+            } else {
+                let errors = zip(sums, plain).map { Double($0 - $1) }
+                let rms = (errors.reduce(0) { $0 + $1 * $1 } / Double(errors.count)).squareRoot()
+                let relative = zip(sums, plain).filter { $1 >= 100 }.map { abs(Double($0 - $1)) / Double($1) }
+                print(String(format: "utility: RMS noise %.1f (expected σ = %.1f); median relative error %.2f%% over %d values ≥ 100; %d cells suppressed",
+                             rms, sd, 100 * (relative.sorted().dropFirst(relative.count / 2).first ?? 0), relative.count, suppressed))
+                // The noise must be of the stated scale: a released sum equal to the plaintext would mean no noise was added.
+                guard rms > sd / 3, rms < sd * 3 else { print("check FAILED: noise scale"); throw ExitCode(1) }
             }
-            let mismatches = zip(sums, plain).filter { $0 != $1 }.count
-            print(mismatches == 0 ? "check: the decrypted aggregate equals the sum of the \(vectors.count) brands' vectors (\(sums.count) values)"
-                                  : "check FAILED: \(mismatches) values differ")
-            if mismatches > 0 { throw ExitCode(1) }
         }
     }
 }
 
-extension String {
-    func leftPad(_ n: Int) -> String { String(repeating: " ", count: max(0, n - count)) + self }
-}
