@@ -66,3 +66,20 @@ import TesseraData
         #expect(throws: RowError.self) { try OrderCSVReader(path: dir + "/missing.csv").forEach { _ in } }
     }
 }
+
+@Suite struct ReleasedProfileTests {
+    @Test func smallCellsAreSuppressedAndFlagged() {
+        let n = CellProfile.cells.count
+        var sums = [Int64](repeating: 500, count: 2 * n)
+        sums[0] = 12; sums[n] = 999_999      // cell 0: a noised count under the minimum, with its spend
+        sums[1] = -3                          // noise can make a count negative
+        let profile = ReleasedProfile(sums: sums, noiseStandardDeviation: 10, minimumCount: 20)
+        #expect(profile.cells[0].suppressed && profile.cells[0].spend == nil)
+        #expect(profile.cells[1].suppressed)
+        #expect(!profile.cells[2].suppressed && profile.cells[2].orders == 500)
+        let table = profile.table()
+        #expect(!table.contains("999999"))
+        #expect(table.contains("suppressed (noised count under 20)"))
+        #expect(table.contains("±20"))  // 1.96 σ
+    }
+}
