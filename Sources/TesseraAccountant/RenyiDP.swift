@@ -191,3 +191,24 @@ public enum Calibration {
         return hi
     }
 }
+
+extension Mechanisms {
+    /// Laplace with scale b on L1 sensitivity Δ₁ (λ = b/Δ₁): pure ε = 1/λ per release, and the
+    /// RDP curve ε(α) = log( α/(2α−1)·e^{(α−1)/λ} + (α−1)/(2α−1)·e^{−α/λ} ) / (α − 1)
+    /// (Mironov 2017, Proposition 6).
+    public static func laplace(scale b: Double, sensitivity delta1: Double = 1) -> RDPCurve {
+        let lambda = b / delta1
+        return RDPCurve { a in
+            let first = log(a / (2 * a - 1)) + (a - 1) / lambda
+            let second = log((a - 1) / (2 * a - 1)) - a / lambda
+            let top = max(first, second)
+            return (top + log(exp(first - top) + exp(second - top))) / (a - 1)
+        }
+    }
+
+    /// T Laplace releases: the smaller of basic composition of pure DP (T/λ, δ = 0) and the
+    /// RDP bound converted at δ.
+    public static func laplaceEpsilon(scale b: Double, sensitivity delta1: Double = 1, rounds: Int, delta: Double) -> Double {
+        min(Double(rounds) * delta1 / b, laplace(scale: b, sensitivity: delta1).composed(rounds).epsilon(delta: delta).epsilon)
+    }
+}

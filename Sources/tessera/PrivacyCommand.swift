@@ -11,7 +11,7 @@ struct Privacy: AsyncParsableCommand {
 
     /// Options shared by epsilon and calibrate.
     struct MechanismOptions: ParsableArguments {
-        @Option(help: "gaussian, discrete-gaussian or skellam.") var mechanism = "gaussian"
+        @Option(help: "gaussian, discrete-gaussian, skellam or laplace.") var mechanism = "gaussian"
         @Option(help: "Releases composed (rounds).") var rounds = 1
         @Option(help: "δ of the (ε, δ) guarantee.") var delta: Double
         @Option(help: "gaussian: Poisson sampling rate q in (0, 1].") var samplingRate: Double?
@@ -24,12 +24,12 @@ struct Privacy: AsyncParsableCommand {
             guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
             if let q = samplingRate { guard q > 0 && q <= 1 else { throw ValidationError("--sampling-rate must be in (0, 1]") } }
             switch mechanism {
-            case "gaussian": break
+            case "gaussian", "laplace": break
             case "discrete-gaussian", "skellam":
                 guard let n = participants, n >= 1 else { throw ValidationError("--participants (≥ 1) is required for \(mechanism)") }
                 guard let s = sensitivity, s > 0 else { throw ValidationError("--sensitivity (> 0) is required for \(mechanism)") }
                 guard dimension >= 1 else { throw ValidationError("--dimension must be at least 1") }
-            default: throw ValidationError("--mechanism must be gaussian, discrete-gaussian or skellam")
+            default: throw ValidationError("--mechanism must be gaussian, discrete-gaussian, skellam or laplace")
             }
         }
 
@@ -59,10 +59,13 @@ struct Privacy: AsyncParsableCommand {
         @OptionGroup var options: MechanismOptions
         @Option(help: "gaussian: noise multiplier σ (noise std / L2 sensitivity).") var noiseMultiplier: Double?
         @Option(help: "discrete-gaussian/skellam: per-participant noise variance (integer units).") var variance: Double?
+        @Option(help: "laplace: scale b (L1 sensitivity 1, or --sensitivity).") var scale: Double?
         @Flag(help: "Print JSON with epsilon and order.") var json = false
 
         func validate() throws {
-            if options.mechanism == "gaussian" {
+            if options.mechanism == "laplace" {
+                guard let b = scale, b > 0 else { throw ValidationError("--scale (> 0) is required for laplace") }
+            } else if options.mechanism == "gaussian" {
                 guard let s = noiseMultiplier, s > 0 else { throw ValidationError("--noise-multiplier (> 0) is required for gaussian") }
             } else {
                 guard let v = variance, v > 0 else { throw ValidationError("--variance (> 0) is required for \(options.mechanism)") }
@@ -70,6 +73,13 @@ struct Privacy: AsyncParsableCommand {
         }
 
         func run() async throws {
+            if options.mechanism == "laplace" {
+                let eps = Mechanisms.laplaceEpsilon(scale: scale!, sensitivity: options.sensitivity ?? 1, rounds: options.rounds, delta: options.delta)
+                try Privacy.emit(["epsilon": eps, "delta": options.delta, "rounds": options.rounds, "mechanism": "laplace",
+                                  "pure_epsilon": Double(options.rounds) * (options.sensitivity ?? 1) / scale!],
+                                 json: json, human: String(format: "ε = %.6g at δ = %g over %d round(s) (smaller of pure composition and Rényi)", eps, options.delta, options.rounds))
+                return
+            }
             let noise = options.mechanism == "gaussian" ? noiseMultiplier! : variance!
             let (eps, order) = options.curve(noise).composed(options.rounds).epsilon(delta: options.delta)
             try Privacy.emit(["epsilon": eps, "order": order, "delta": options.delta, "rounds": options.rounds, "mechanism": options.mechanism],

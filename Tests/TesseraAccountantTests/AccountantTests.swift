@@ -70,3 +70,17 @@ import TesseraAccountant
         #expect((1...7).allSatisfy { job.increment(round: $0) > 0 })
     }
 }
+
+@Suite struct LaplaceAccountingTests {
+    @Test func laplaceReportsTheSmallerOfPureAndRenyi() {
+        // One release: pure ε = 1/λ is the better figure.
+        #expect(Mechanisms.laplaceEpsilon(scale: 2, rounds: 1, delta: 1e-6) == 0.5)
+        // Many releases: the RDP composition beats T/λ.
+        let many = Mechanisms.laplaceEpsilon(scale: 10, rounds: 400, delta: 1e-6)
+        #expect(many < 40 && many > 5)
+        // As α → ∞ the Laplace RDP tends to the pure ε.
+        let curve = Mechanisms.laplace(scale: 4)
+        #expect(abs(curve.epsilons.last! - 0.25) < 0.01)
+        #expect(curve.epsilons.allSatisfy { $0 <= 0.25 + 1e-12 })
+    }
+}

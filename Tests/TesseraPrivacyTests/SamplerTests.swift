@@ -156,3 +156,28 @@ func poissonPMF(_ mu: Double) -> (Int) -> Double {
         #expect(throws: NoiseMechanism.ParseError.self) { try NoiseMechanism(name: "skellam", parameter: "-1") }
     }
 }
+
+@Suite struct RandomizedRoundingTests {
+    @Test func roundingIsUnbiasedAndStaysOnNeighbours() throws {
+        var rng = ChaCha20DRBG(seed: Seed(11))
+        let n = 50_000
+        let xs = try (0..<n).map { _ in try RandomizedRounding.round(0.3, scale: 1, using: &rng) }
+        #expect(Set(xs).isSubset(of: [0, 1]))
+        let mean = Double(xs.reduce(0, +)) / Double(n)
+        #expect(abs(mean - 0.3) < 5 * (0.21 / Double(n)).squareRoot())
+        let negatives = try (0..<n).map { _ in try RandomizedRounding.round(-2.75, scale: 2, using: &rng) }  // −5.5
+        #expect(Set(negatives).isSubset(of: [-6, -5]))
+        #expect(abs(Double(negatives.reduce(0, +)) / Double(n) + 5.5) < 5 * (0.25 / Double(n)).squareRoot())
+        #expect(try RandomizedRounding.round(4, scale: 10, using: &rng) == 40)
+        #expect(throws: RandomizedRounding.Failure.self) { try RandomizedRounding.round(.infinity, scale: 1, using: &rng) }
+    }
+
+    @Test func conditionalRoundingRespectsTheNorm() throws {
+        var rng = ChaCha20DRBG(seed: Seed(12))
+        let xs = [2.5, 2.5, 2.5, 2.5]  // norm 5 before rounding
+        for _ in 0..<200 {
+            let r = try RandomizedRounding.round(xs, scale: 1, conditionalBound: 5, using: &rng)
+            #expect(L2Clipping.squaredNorm(r) <= 25)
+        }
+    }
+}
