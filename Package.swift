@@ -58,7 +58,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TesseraState", dependencies: [
-            "TesseraProtocol",
+            "TesseraProtocol", "TesseraRandom",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "TesseraCoordinator", dependencies: [
@@ -73,6 +73,7 @@ let package = Package(
             "TesseraKeys", "TesseraProtocol", "TesseraTransport",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "TesseraAudit", dependencies: ["TesseraProtocol", "TesseraState", "TesseraKeys", "TesseraCrypto"]),
         .executableTarget(name: "tessera-coordinator", dependencies: [
             "TesseraCoordinator", "TesseraNode",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -83,7 +84,7 @@ let package = Package(
         ]),
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCrypto", "TesseraPrivacy", "TesseraAccountant", "TesseraKeys", "TesseraData", "CReference",
-            "TesseraCoordinator", "TesseraParticipant", "TesseraNode", "TesseraTransport", "TesseraState", "TesseraProtocol",
+            "TesseraCoordinator", "TesseraParticipant", "TesseraNode", "TesseraTransport", "TesseraState", "TesseraProtocol", "TesseraAudit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -94,7 +95,7 @@ let package = Package(
         .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraRandom"]),
         .testTarget(name: "TesseraStateTests", dependencies: ["TesseraState"]),
         .testTarget(name: "TesseraNetworkTests", dependencies: [
-            "TesseraNode", "TesseraTransport", "TesseraProtocol", "TesseraCrypto", "TesseraKeys", "TesseraState",
+            "TesseraNode", "TesseraAudit", "TesseraTransport", "TesseraProtocol", "TesseraCrypto", "TesseraKeys", "TesseraState",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

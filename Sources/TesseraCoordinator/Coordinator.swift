@@ -70,7 +70,10 @@ public actor Coordinator {
         let store = config.store
         if let definition {
             let spec = try definition.spec(federation: federation)
-            try store.insertJob(id: definition.id, spec: try spec.serializedData())
+            if try !store.jobs().contains(where: { $0.id == definition.id }) {
+                try store.insertJob(id: definition.id, spec: try spec.serializedData(),
+                                    specEnvelope: try outbox.seal(job: definition.id, round: 0, .jobSpec(spec)))
+            }
         }
         guard let row = try store.jobs().last(where: { $0.status == "active" }) ?? (definition.flatMap { d in try? store.jobs().first { $0.id == d.id } }) else {
             log.info("no job to run; waiting for participants only")
@@ -193,7 +196,7 @@ public actor Coordinator {
                 log.info("participant connected", metadata: ["participant": .string(sender)])
                 try await catchUp(sender)
             case .jobDecision(let decision):
-                try handleDecision(decision, body: body, from: sender)
+                try handleDecision(decision, body: body, envelope: data, from: sender)
                 let roundWasOpen = try job.map { try config.store.latestRound(job: $0.id) != nil } ?? false
                 try await advance()
                 // A participant accepting after its round opened is asked for its update now.
@@ -246,11 +249,11 @@ public actor Coordinator {
         }
     }
 
-    func handleDecision(_ decision: Tessera_V1_JobDecision, body: Tessera_V1_Body, from sender: String) throws {
+    func handleDecision(_ decision: Tessera_V1_JobDecision, body: Tessera_V1_Body, envelope: Data, from sender: String) throws {
         let job = try requireJob(body)
         guard job.spec.participants.contains(sender) else { throw ProtocolError(.unexpected, "\(sender) is not listed in job \(job.id)") }
         try config.store.recordDecision(job: job.id, participant: sender, accept: decision.accept, reason: decision.reason, sequence: body.sequence,
-                                        remaining: (decision.remainingEpsilon, decision.remainingDelta))
+                                        remaining: (decision.remainingEpsilon, decision.remainingDelta), envelope: envelope)
         log.info("job decision", metadata: ["participant": .string(sender), "accept": .stringConvertible(decision.accept), "reason": .string(decision.reason)])
     }
 
@@ -346,7 +349,8 @@ public actor Coordinator {
             guard submitted.count >= Int(job.spec.minParticipants), everyone || deadlinePassed else { return }
             config.metrics.set("tessera_phase_seconds", labels: ["phase": "collect"], Date().timeIntervalSince(job.phaseStarted), help: "Duration of the last completed phase")
             try rebuildAggregate()
-            try store.setRoundStatus(job: job.id, round: job.round, "decrypting")
+            let record = try outbox.seal(job: job.id, round: job.round, .decryptionRequest(decryptionRequest()))
+            try store.setRoundStatus(job: job.id, round: job.round, "decrypting", transcribing: record, kind: "aggregate")
             self.job!.phase = .decrypting
             self.job!.phaseStarted = Date()
             log.info("aggregate computed; requesting decryption", metadata: ["round": .stringConvertible(job.round), "contributors": .string(self.job!.contributors.joined(separator: ","))])
@@ -407,8 +411,10 @@ public actor Coordinator {
         // Record and move the state machine on before any await, so that no concurrent
         // handler (another holder's late partials) can release the round twice.
         let (released, contributors) = (job.round, job.contributors)
+        let result = Tessera_V1_Body.OneOf_Payload.roundResult(.with { $0.sums = sums; $0.contributors = contributors })
         try config.store.recordResult(job: job.id, round: released, sums: sums, contributors: contributors,
-                                      spend: try JobPrivacy.cost(job.spec, round: released))
+                                      spend: try JobPrivacy.cost(job.spec, round: released),
+                                      resultEnvelope: try outbox.seal(job: job.id, round: released, result))
         config.metrics.set("tessera_phase_seconds", labels: ["phase": "decrypt"], Date().timeIntervalSince(job.phaseStarted))
         config.metrics.increment("tessera_rounds_completed_total", help: "Rounds with a released result")
         log.info("round result released", metadata: ["job": .string(job.id), "round": .stringConvertible(released),
@@ -430,7 +436,6 @@ public actor Coordinator {
         }
         self.job = job
 
-        let result = Tessera_V1_Body.OneOf_Payload.roundResult(.with { $0.sums = sums; $0.contributors = contributors })
         for id in sessions.keys.sorted() { try await send(to: id, try outbox.seal(job: job.id, round: released, result)) }
         if nextRound {
             scheduleDeadline()
@@ -489,14 +494,17 @@ public actor Coordinator {
         try await send(to: id, try outbox.seal(job: job.id, round: job.round, .roundOpen(.init())))
     }
 
+    func decryptionRequest() -> Tessera_V1_DecryptionRequest {
+        let key = federation.thresholdKey.paillier
+        return Tessera_V1_DecryptionRequest.with {
+            $0.ciphertexts = (job?.aggregate ?? []).map { CiphertextCoding.encode($0, key: key) }
+            $0.contributors = job?.contributors ?? []
+        }
+    }
+
     func sendDecryptionRequest(to id: String) async throws {
         guard let job, job.phase == .decrypting, job.verified[id] == nil else { return }
-        let key = federation.thresholdKey.paillier
-        let request = Tessera_V1_DecryptionRequest.with {
-            $0.ciphertexts = job.aggregate.map { CiphertextCoding.encode($0, key: key) }
-            $0.contributors = job.contributors
-        }
-        try await send(to: id, try outbox.seal(job: job.id, round: job.round, .decryptionRequest(request)))
+        try await send(to: id, try outbox.seal(job: job.id, round: job.round, .decryptionRequest(decryptionRequest())))
     }
 
     func send(to id: String, _ data: Data) async throws {

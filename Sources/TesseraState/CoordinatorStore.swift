@@ -27,6 +27,12 @@ public final class CoordinatorStore: Sendable {
                     CREATE TABLE sequences (sender TEXT PRIMARY KEY, last INTEGER NOT NULL);
                     """)
             }
+            m.registerMigration("v3-transcript") { db in
+                try db.execute(sql: """
+                    CREATE TABLE transcript (position INTEGER PRIMARY KEY, author TEXT NOT NULL, kind TEXT NOT NULL,
+                                             envelope BLOB NOT NULL, chain BLOB NOT NULL);
+                    """)
+            }
             m.registerMigration("v2-ledger") { db in
                 try db.execute(sql: """
                     ALTER TABLE decisions ADD COLUMN remaining_epsilon REAL NOT NULL DEFAULT 0;
@@ -68,10 +74,14 @@ public final class CoordinatorStore: Sendable {
 
     public struct JobRow: Sendable { public let id: String; public let spec: Data; public let status: String }
 
-    public func insertJob(id: String, spec: Data) throws {
+    /// Registers a job; a new job's signed spec envelope enters the transcript with it.
+    public func insertJob(id: String, spec: Data, specEnvelope: Data) throws {
         try db.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO jobs (id, spec, status, created) VALUES (?, ?, 'active', ?)",
+            let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM jobs WHERE id = ?", arguments: [id]) ?? false
+            guard !exists else { return }
+            try db.execute(sql: "INSERT INTO jobs (id, spec, status, created) VALUES (?, ?, 'active', ?)",
                            arguments: [id, spec, Date().timeIntervalSince1970])
+            try Transcript.append(db, author: "coordinator", kind: "job_spec", envelope: specEnvelope)
         }
     }
 
@@ -88,9 +98,10 @@ public final class CoordinatorStore: Sendable {
     }
 
     public func recordDecision(job: String, participant: String, accept: Bool, reason: String, sequence: UInt64,
-                               remaining: (epsilon: Double, delta: Double) = (0, 0)) throws {
+                               remaining: (epsilon: Double, delta: Double) = (0, 0), envelope: Data) throws {
         try db.write { db in
             try Self.advance(db, sender: participant, to: sequence)
+            try Transcript.append(db, author: participant, kind: "job_decision", envelope: envelope)
             try db.execute(sql: """
                 INSERT OR REPLACE INTO decisions (job, participant, accept, reason, remaining_epsilon, remaining_delta)
                 VALUES (?, ?, ?, ?, ?, ?)
@@ -137,8 +148,20 @@ public final class CoordinatorStore: Sendable {
         }
     }
 
-    public func setRoundStatus(job: String, round: Int, _ status: String) throws {
-        try db.write { db in try db.execute(sql: "UPDATE rounds SET status = ? WHERE job = ? AND round = ?", arguments: [status, job, round]) }
+    public func setRoundStatus(job: String, round: Int, _ status: String, transcribing envelope: Data? = nil, kind: String = "") throws {
+        try db.write { db in
+            if let envelope { try Transcript.append(db, author: "coordinator", kind: kind, envelope: envelope) }
+            try db.execute(sql: "UPDATE rounds SET status = ? WHERE job = ? AND round = ?", arguments: [status, job, round])
+        }
+    }
+
+    /// The transcript in order: (position, author, kind, envelope, chain hash).
+    public func transcript() throws -> [Transcript.Entry] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT position, author, kind, envelope, chain FROM transcript ORDER BY position").map {
+                Transcript.Entry(position: $0["position"], author: $0["author"], kind: $0["kind"], envelope: $0["envelope"], chain: $0["chain"])
+            }
+        }
     }
 
     /// (round, status) of the latest round of a job.
@@ -159,6 +182,7 @@ public final class CoordinatorStore: Sendable {
                                            arguments: [job, round, participant]) ?? false
             if exists { return false }
             try Self.advance(db, sender: participant, to: sequence)
+            try Transcript.append(db, author: participant, kind: "submission", envelope: envelope)
             try db.execute(sql: "INSERT INTO submissions (job, round, participant, envelope, received) VALUES (?, ?, ?, ?, ?)",
                            arguments: [job, round, participant, envelope, Date().timeIntervalSince1970])
             return true
@@ -177,6 +201,7 @@ public final class CoordinatorStore: Sendable {
     public func recordPartials(job: String, round: Int, holder: String, sequence: UInt64, envelope: Data) throws {
         try db.write { db in
             try Self.advance(db, sender: holder, to: sequence)
+            try Transcript.append(db, author: holder, kind: "partial_decryptions", envelope: envelope)
             try db.execute(sql: "INSERT OR REPLACE INTO partials (job, round, holder, envelope) VALUES (?, ?, ?, ?)",
                            arguments: [job, round, holder, envelope])
         }
@@ -191,9 +216,10 @@ public final class CoordinatorStore: Sendable {
 
     /// Stores a released result and, in the same transaction, the spend of every contributor.
     public func recordResult(job: String, round: Int, sums: [Int64], contributors: [String],
-                             spend: (epsilon: Double, delta: Double) = (0, 0)) throws {
+                             spend: (epsilon: Double, delta: Double) = (0, 0), resultEnvelope: Data) throws {
         let sumsJSON = String(decoding: try JSONEncoder().encode(sums), as: UTF8.self)
         try db.write { db in
+            try Transcript.append(db, author: "coordinator", kind: "round_result", envelope: resultEnvelope)
             for participant in contributors {
                 try db.execute(sql: "INSERT OR REPLACE INTO ledger (participant, job, round, epsilon, delta) VALUES (?, ?, ?, ?, ?)",
                                arguments: [participant, job, round, spend.epsilon, spend.delta])
