@@ -97,14 +97,17 @@ import TesseraTransport
         // Prometheus metrics count the refusals by reason.
         let metricsLine = try #require(coordinator.output.split(separator: "\n").first { $0.contains("address=127.0.0.1:") && $0.contains("metrics") })
         let metricsPort = try #require(metricsLine.split(separator: "address=127.0.0.1:").last?.split(separator: " ").first)
-        let scrape = Process()
-        let pipe = Pipe()
-        scrape.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        scrape.arguments = ["python3", "-c", "import urllib.request;print(urllib.request.urlopen('http://127.0.0.1:\(metricsPort)/metrics').read().decode())"]
-        scrape.standardOutput = pipe
-        try scrape.run()
-        let exposition = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        scrape.waitUntilExit()
+        var exposition = ""
+        for _ in 0..<3 where !exposition.contains("tessera_rejections_total") {
+            let scrape = Process()
+            let pipe = Pipe()
+            scrape.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            scrape.arguments = ["python3", "-c", "import urllib.request;print(urllib.request.urlopen('http://127.0.0.1:\(metricsPort)/metrics').read().decode())"]
+            scrape.standardOutput = pipe
+            try scrape.run()
+            exposition = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            scrape.waitUntilExit()
+        }
         #expect(exposition.contains("# TYPE tessera_rejections_total counter"))
         #expect(exposition.contains("tessera_rejections_total{reason=\"unknown_sender\"} 1"))
         #expect(exposition.contains("tessera_rejections_total{reason=\"tls_handshake\"}"))
