@@ -19,15 +19,19 @@ public actor Coordinator {
         public var metrics: Metrics
         public var logger: Logger
         public var roundTimeout: Double
+        /// Wait for every contributor's partial decryptions (until the round timeout) instead of
+        /// the first t: slower, but the transcript then does not depend on timing (simulations).
+        public var waitForAllHolders: Bool
 
         public init(federation: FederationInfo, signingKey: SigningKey, store: CoordinatorStore, metrics: Metrics,
-                    logger: Logger, roundTimeout: Double = 60) {
+                    logger: Logger, roundTimeout: Double = 60, waitForAllHolders: Bool = false) {
             self.federation = federation
             self.signingKey = signingKey
             self.store = store
             self.metrics = metrics
             self.logger = logger
             self.roundTimeout = roundTimeout
+            self.waitForAllHolders = waitForAllHolders
         }
     }
 
@@ -50,6 +54,8 @@ public actor Coordinator {
 
     let config: Configuration
     let outbox: Outbox
+    /// Signs the coordinator's transcript records; they are never sent, so they carry sequence 0.
+    let records: Outbox
     var sessions: [String: (writer: Writer, id: UUID)] = [:]
     var job: ActiveJob?
     var jobFinishedWaiters: [CheckedContinuation<Void, Never>] = []
@@ -61,6 +67,8 @@ public actor Coordinator {
         let store = config.store
         outbox = Outbox(federation: config.federation.name, sender: FederationInfo.coordinatorID, key: config.signingKey,
                         nextSequence: { try store.nextOwnSequence() })
+        records = Outbox(federation: config.federation.name, sender: FederationInfo.coordinatorID, key: config.signingKey,
+                         nextSequence: { 0 })
     }
 
     // MARK: - Job lifecycle
@@ -72,7 +80,7 @@ public actor Coordinator {
             let spec = try definition.spec(federation: federation)
             if try !store.jobs().contains(where: { $0.id == definition.id }) {
                 try store.insertJob(id: definition.id, spec: try spec.serializedData(),
-                                    specEnvelope: try outbox.seal(job: definition.id, round: 0, .jobSpec(spec)))
+                                    specEnvelope: try records.seal(job: definition.id, round: 0, .jobSpec(spec)))
             }
         }
         guard let row = try store.jobs().last(where: { $0.status == "active" }) ?? (definition.flatMap { d in try? store.jobs().first { $0.id == d.id } }) else {
@@ -101,6 +109,12 @@ public actor Coordinator {
     public func waitUntilJobFinished() async {
         if job?.finished ?? false { return }
         await withCheckedContinuation { jobFinishedWaiters.append($0) }
+    }
+
+    /// True when the job ended because too many participants refused it.
+    public func jobWasRefused() throws -> Bool {
+        guard let job else { return false }
+        return try config.store.jobs().first { $0.id == job.id }?.status == "refused"
     }
 
     public func currentResult() throws -> (sums: [Int64], contributors: [String])? {
@@ -314,6 +328,13 @@ public actor Coordinator {
             let refusals = job.spec.participants.filter { decisions[$0]?.accept == false }
             if job.spec.participants.count - refusals.count < Int(job.spec.minParticipants) {
                 log.error("job cannot run: too many refusals", metadata: ["job": .string(job.id), "refused": .string(refusals.joined(separator: ","))])
+                job.finished = true
+                job.phase = .done
+                self.job = job
+                try store.setJobStatus(job.id, "refused")
+                for waiter in jobFinishedWaiters { waiter.resume() }
+                jobFinishedWaiters = []
+                return
             }
             guard accepted.count >= Int(job.spec.minParticipants) else { return }
             // The federation ledger: no round starts that an accepting participant's declared
@@ -330,7 +351,8 @@ public actor Coordinator {
                                                                                           "epsilon": .stringConvertible(needEpsilon)])
                 return
             }
-            try store.openRound(job: job.id, round: job.round)
+            let decisionRecords = try store.decisionEnvelopes(job: job.id).map { Transcript.Item(author: $0.participant, kind: "job_decision", envelope: $0.envelope) }
+            try store.openRound(job: job.id, round: job.round, transcript: decisionRecords)
             job.phase = .collecting
             job.phaseStarted = Date()
             self.job = job
@@ -349,14 +371,20 @@ public actor Coordinator {
             guard submitted.count >= Int(job.spec.minParticipants), everyone || deadlinePassed else { return }
             config.metrics.set("tessera_phase_seconds", labels: ["phase": "collect"], Date().timeIntervalSince(job.phaseStarted), help: "Duration of the last completed phase")
             try rebuildAggregate()
-            let record = try outbox.seal(job: job.id, round: job.round, .decryptionRequest(decryptionRequest()))
-            try store.setRoundStatus(job: job.id, round: job.round, "decrypting", transcribing: record, kind: "aggregate")
+            var items = try store.submissions(job: job.id, round: job.round).map { Transcript.Item(author: $0.participant, kind: "submission", envelope: $0.envelope) }
+            items.append(Transcript.Item(author: FederationInfo.coordinatorID, kind: "aggregate",
+                                         envelope: try records.seal(job: job.id, round: job.round, .decryptionRequest(decryptionRequest()))))
+            try store.setRoundStatus(job: job.id, round: job.round, "decrypting", transcript: items)
             self.job!.phase = .decrypting
             self.job!.phaseStarted = Date()
             log.info("aggregate computed; requesting decryption", metadata: ["round": .stringConvertible(job.round), "contributors": .string(self.job!.contributors.joined(separator: ","))])
             for id in sessions.keys.sorted() { try await sendDecryptionRequest(to: id) }
         case .decrypting:
             guard job.verified.count >= federation.thresholdKey.threshold else { return }
+            if config.waitForAllHolders {
+                let all = Set(job.contributors).isSubset(of: Set(job.verified.keys))
+                guard all || Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout else { return }
+            }
             try await finishRound()
         case .done:
             return
@@ -412,9 +440,12 @@ public actor Coordinator {
         // handler (another holder's late partials) can release the round twice.
         let (released, contributors) = (job.round, job.contributors)
         let result = Tessera_V1_Body.OneOf_Payload.roundResult(.with { $0.sums = sums; $0.contributors = contributors })
+        let verifiedHolders = Set(job.verified.keys)
+        var items = try config.store.partials(job: job.id, round: released).filter { verifiedHolders.contains($0.holder) }
+            .map { Transcript.Item(author: $0.holder, kind: "partial_decryptions", envelope: $0.envelope) }
+        items.append(Transcript.Item(author: FederationInfo.coordinatorID, kind: "round_result", envelope: try records.seal(job: job.id, round: released, result)))
         try config.store.recordResult(job: job.id, round: released, sums: sums, contributors: contributors,
-                                      spend: try JobPrivacy.cost(job.spec, round: released),
-                                      resultEnvelope: try outbox.seal(job: job.id, round: released, result))
+                                      spend: try JobPrivacy.cost(job.spec, round: released), transcript: items)
         config.metrics.set("tessera_phase_seconds", labels: ["phase": "decrypt"], Date().timeIntervalSince(job.phaseStarted))
         config.metrics.increment("tessera_rounds_completed_total", help: "Rounds with a released result")
         log.info("round result released", metadata: ["job": .string(job.id), "round": .stringConvertible(released),

@@ -27,10 +27,13 @@ public actor Participant {
         public var port: Int
         public var logger: Logger
         public var exitAfterJob: Bool
+        /// Simulations only: all of this node's randomness (noise, encryption, proofs) from
+        /// a ChaCha20 stream under this seed, so that a run can be replayed bit for bit.
+        public var seed: UInt64?
 
         public init(id: String, federation: FederationInfo, tls: NIOSSLContext, signingKey: SigningKey, share: KeyShare,
                     store: ParticipantStore, data: VectorData, policy: LocalPolicy, host: String, port: Int,
-                    logger: Logger, exitAfterJob: Bool) {
+                    logger: Logger, exitAfterJob: Bool, seed: UInt64? = nil) {
             self.id = id
             self.federation = federation
             self.tls = tls
@@ -43,19 +46,21 @@ public actor Participant {
             self.port = port
             self.logger = logger
             self.exitAfterJob = exitAfterJob
+            self.seed = seed
         }
     }
 
     let config: Configuration
     let outbox: Outbox
     var encryptor: PaillierEncryptor?
-    var rng = SystemRandom()
+    var rng: NodeRandom
     var finished = false
     nonisolated var log: Logger { config.logger }
     nonisolated var federation: FederationInfo { config.federation }
 
     public init(_ config: Configuration) {
         self.config = config
+        rng = config.seed.map { .seeded(ChaCha20DRBG(seed: Seed($0).derive("participant/\(config.id)"))) } ?? .system(SystemRandom())
         let store = config.store
         outbox = Outbox(federation: config.federation.name, sender: config.id, key: config.signingKey,
                         nextSequence: { try store.nextOwnSequence() })

@@ -37,6 +37,7 @@ public final class CoordinatorStore: Sendable {
                 try db.execute(sql: """
                     ALTER TABLE decisions ADD COLUMN remaining_epsilon REAL NOT NULL DEFAULT 0;
                     ALTER TABLE decisions ADD COLUMN remaining_delta REAL NOT NULL DEFAULT 0;
+                    ALTER TABLE decisions ADD COLUMN envelope BLOB;
                     CREATE TABLE ledger (participant TEXT NOT NULL, job TEXT NOT NULL, round INTEGER NOT NULL,
                                          epsilon REAL NOT NULL, delta REAL NOT NULL, PRIMARY KEY (participant, job, round));
                     """)
@@ -101,11 +102,18 @@ public final class CoordinatorStore: Sendable {
                                remaining: (epsilon: Double, delta: Double) = (0, 0), envelope: Data) throws {
         try db.write { db in
             try Self.advance(db, sender: participant, to: sequence)
-            try Transcript.append(db, author: participant, kind: "job_decision", envelope: envelope)
             try db.execute(sql: """
-                INSERT OR REPLACE INTO decisions (job, participant, accept, reason, remaining_epsilon, remaining_delta)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [job, participant, accept, reason, remaining.epsilon, remaining.delta])
+                INSERT OR REPLACE INTO decisions (job, participant, accept, reason, remaining_epsilon, remaining_delta, envelope)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [job, participant, accept, reason, remaining.epsilon, remaining.delta, envelope])
+        }
+    }
+
+    /// The signed decision envelopes of a job, by participant.
+    public func decisionEnvelopes(job: String) throws -> [(participant: String, envelope: Data)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT participant, envelope FROM decisions WHERE job = ? AND envelope IS NOT NULL ORDER BY participant",
+                             arguments: [job]).map { ($0["participant"], $0["envelope"]) }
         }
     }
 
@@ -141,16 +149,18 @@ public final class CoordinatorStore: Sendable {
 
     // MARK: rounds
 
-    public func openRound(job: String, round: Int) throws {
+    public func openRound(job: String, round: Int, transcript: [Transcript.Item] = []) throws {
         try db.write { db in
+            let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM rounds WHERE job = ? AND round = ?", arguments: [job, round]) ?? false
+            if !exists { try Transcript.append(db, transcript) }
             try db.execute(sql: "INSERT OR IGNORE INTO rounds (job, round, status, opened) VALUES (?, ?, 'open', ?)",
                            arguments: [job, round, Date().timeIntervalSince1970])
         }
     }
 
-    public func setRoundStatus(job: String, round: Int, _ status: String, transcribing envelope: Data? = nil, kind: String = "") throws {
+    public func setRoundStatus(job: String, round: Int, _ status: String, transcript: [Transcript.Item] = []) throws {
         try db.write { db in
-            if let envelope { try Transcript.append(db, author: "coordinator", kind: kind, envelope: envelope) }
+            try Transcript.append(db, transcript)
             try db.execute(sql: "UPDATE rounds SET status = ? WHERE job = ? AND round = ?", arguments: [status, job, round])
         }
     }
@@ -182,7 +192,6 @@ public final class CoordinatorStore: Sendable {
                                            arguments: [job, round, participant]) ?? false
             if exists { return false }
             try Self.advance(db, sender: participant, to: sequence)
-            try Transcript.append(db, author: participant, kind: "submission", envelope: envelope)
             try db.execute(sql: "INSERT INTO submissions (job, round, participant, envelope, received) VALUES (?, ?, ?, ?, ?)",
                            arguments: [job, round, participant, envelope, Date().timeIntervalSince1970])
             return true
@@ -201,7 +210,6 @@ public final class CoordinatorStore: Sendable {
     public func recordPartials(job: String, round: Int, holder: String, sequence: UInt64, envelope: Data) throws {
         try db.write { db in
             try Self.advance(db, sender: holder, to: sequence)
-            try Transcript.append(db, author: holder, kind: "partial_decryptions", envelope: envelope)
             try db.execute(sql: "INSERT OR REPLACE INTO partials (job, round, holder, envelope) VALUES (?, ?, ?, ?)",
                            arguments: [job, round, holder, envelope])
         }
@@ -216,10 +224,10 @@ public final class CoordinatorStore: Sendable {
 
     /// Stores a released result and, in the same transaction, the spend of every contributor.
     public func recordResult(job: String, round: Int, sums: [Int64], contributors: [String],
-                             spend: (epsilon: Double, delta: Double) = (0, 0), resultEnvelope: Data) throws {
+                             spend: (epsilon: Double, delta: Double) = (0, 0), transcript: [Transcript.Item]) throws {
         let sumsJSON = String(decoding: try JSONEncoder().encode(sums), as: UTF8.self)
         try db.write { db in
-            try Transcript.append(db, author: "coordinator", kind: "round_result", envelope: resultEnvelope)
+            try Transcript.append(db, transcript)
             for participant in contributors {
                 try db.execute(sql: "INSERT OR REPLACE INTO ledger (participant, job, round, epsilon, delta) VALUES (?, ?, ?, ?, ?)",
                                arguments: [participant, job, round, spend.epsilon, spend.delta])

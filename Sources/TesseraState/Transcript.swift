@@ -6,8 +6,12 @@ import TesseraRandom
 ///
 /// Every entry is a signed envelope whose author is named: participants' messages exactly as
 /// received (signed by them), and the coordinator's own records (job spec, the aggregate it
-/// asked to decrypt, the released result) signed by the coordinator. Each entry is appended in
-/// the same SQLite transaction as the state change it records. The chain links entries:
+/// asked to decrypt, the released result) signed by the coordinator. Entries are appended at
+/// the state machine's transitions, in canonical order (by participant id), inside the same
+/// SQLite transaction as the transition: the decisions when round 1 opens, the round's
+/// submissions and the aggregate when decryption starts, the verified partial decryptions and
+/// the result when it is released. So the transcript does not depend on arrival order, and a
+/// seeded simulation reproduces it byte for byte. The chain links entries:
 /// chainᵢ = BLAKE2b-256("tessera/transcript/v1" ‖ chainᵢ₋₁ ‖ u64(i) ‖ len‖author ‖ len‖kind ‖ len‖envelope),
 /// chain₀ = 32 zero bytes; the last chain value is the transcript root.
 public enum Transcript {
@@ -28,6 +32,22 @@ public enum Transcript {
     }
 
     public static let genesis = Data(repeating: 0, count: 32)
+
+    /// An entry about to be appended.
+    public struct Item: Sendable {
+        public let author: String
+        public let kind: String
+        public let envelope: Data
+        public init(author: String, kind: String, envelope: Data) {
+            self.author = author
+            self.kind = kind
+            self.envelope = envelope
+        }
+    }
+
+    static func append(_ db: Database, _ items: [Item]) throws {
+        for item in items { try append(db, author: item.author, kind: item.kind, envelope: item.envelope) }
+    }
 
     public static func link(previous: Data, position: Int, author: String, kind: String, envelope: Data) -> Data {
         func framed(_ bytes: [UInt8]) -> [UInt8] { withUnsafeBytes(of: UInt32(bytes.count).bigEndian, Array.init) + bytes }

@@ -24,6 +24,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Largest accepted frame in bytes.") var frameLimit: Int = TransportDefaults.frameLimit
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @Flag(help: "Exit once the job has released its last result (prints it as JSON).") var exitAfterJob = false
+    @Flag(help: "Wait for every contributor's partial decryptions, not just t (reproducible transcripts for simulations).") var decryptWithAllHolders = false
 
     func run() async throws {
         let logger = NodeSupport.logger(label: "tessera.coordinator", level: logLevel)
@@ -31,7 +32,8 @@ struct Serve: AsyncParsableCommand {
         let store = try CoordinatorStore(path: state)
         let registry = Metrics()
         let coordinator = Coordinator(.init(federation: node.federation, signingKey: node.signingKey, store: store,
-                                            metrics: registry, logger: logger, roundTimeout: roundTimeout))
+                                            metrics: registry, logger: logger, roundTimeout: roundTimeout,
+                                            waitForAllHolders: decryptWithAllHolders))
         let definition = try job.map { try JobDefinition.load(path: $0) }
         try await coordinator.start(job: definition)
 
@@ -60,6 +62,10 @@ struct Serve: AsyncParsableCommand {
             }
         }
         try await server.run { connection in await coordinator.serve(connection) }
+        if exitAfterJob, try await coordinator.jobWasRefused() {
+            logger.error("the job was refused by too many participants; no result")
+            throw ExitCode(3)
+        }
         if exitAfterJob, let result = try await coordinator.currentResult() {
             let json = try JSONSerialization.data(withJSONObject: ["sums": result.sums, "contributors": result.contributors], options: [.sortedKeys])
             print(String(decoding: json, as: UTF8.self))

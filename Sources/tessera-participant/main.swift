@@ -22,6 +22,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Local policy file (JSON); defaults apply without one.") var policy: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @Flag(help: "Exit once the job's last result has been received.") var exitAfterJob = false
+    @Option(help: "SIMULATIONS ONLY: derive all randomness from this seed (reproducible, not secret).") var simulationSeed: UInt64?
 
     func run() async throws {
         let logger = NodeSupport.logger(label: "tessera.participant.\(id)", level: logLevel)
@@ -30,7 +31,7 @@ struct Run: AsyncParsableCommand {
         let participant = Participant(.init(
             id: id, federation: node.federation, tls: try node.tls.clientContext(), signingKey: node.signingKey,
             share: node.share, store: try ParticipantStore(path: state), data: try VectorData.load(path: data),
-            policy: try LocalPolicy.load(path: policy), host: host, port: port, logger: logger, exitAfterJob: exitAfterJob))
+            policy: try LocalPolicy.load(path: policy), host: host, port: port, logger: logger, exitAfterJob: exitAfterJob, seed: simulationSeed))
         let task = Task { await participant.run() }
         let signals = NodeSupport.onTermination {
             logger.notice("termination requested")
