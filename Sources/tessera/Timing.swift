@@ -24,6 +24,29 @@ enum Clock {
     }
 }
 
+extension Clock {
+    /// Rates of a reference and a candidate measured in alternation (short slices of each,
+    /// repeated for `seconds`), so that background load affects both alike and their ratio
+    /// is meaningful on a noisy machine.
+    static func interleaved(seconds: Double, referenceBatch: Int, candidateBatch: Int,
+                            reference: () throws -> Void, candidate: () throws -> Void) rethrows -> (reference: Double, candidate: Double) {
+        try reference(); try candidate()  // warm-up
+        var (refTime, candTime, refOps, candOps) = (0.0, 0.0, 0, 0)
+        let start = now()
+        while now() - start < seconds || refOps == 0 || candOps == 0 {
+            var t = now()
+            try reference()
+            refTime += now() - t
+            refOps += referenceBatch
+            t = now()
+            try candidate()
+            candTime += now() - t
+            candOps += candidateBatch
+        }
+        return (Double(refOps) / refTime, Double(candOps) / candTime)
+    }
+}
+
 func log(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
