@@ -7,6 +7,8 @@ public enum StateDatabase {
     public static func open(path: String, migrations: (inout DatabaseMigrator) -> Void) throws -> DatabaseQueue {
         var config = Configuration()
         config.journalMode = .wal
+        // Another process (an exporter, an operator's query) may hold the lock briefly.
+        config.busyMode = .timeout(10)
         config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         let queue = try DatabaseQueue(path: path, configuration: config)
         var migrator = DatabaseMigrator()

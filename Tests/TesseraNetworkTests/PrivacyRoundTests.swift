@@ -70,7 +70,10 @@ import TesseraState
         #expect(try await second.waitForExit(timeout: 30) == 3)
         // The coordinator stopped at the first refusal that made the job impossible.
         #expect(refusing.contains { $0.output.contains("accept=false") && $0.output.contains("privacy budget") })
-        for n in refusing { n.signal(SIGTERM) }
+        for n in refusing {
+            n.signal(SIGTERM)
+            _ = try await n.waitForExit(timeout: 30)
+        }
         for id in ids { #expect(try ParticipantStore(path: dir + "/\(id).sqlite").ledger().count == 1) }
     }
 }
