@@ -97,7 +97,7 @@ public actor Coordinator {
         }
         job = active
         log.info("job loaded", metadata: ["job": .string(row.id), "round": .stringConvertible(active.round),
-                                          "phase": .string(active.phase.rawValue), "resumed": .stringConvertible(definition == nil || row.status != "active" || (try? store.latestRound(job: row.id)) != nil)])
+                                          "phase": .string(active.phase.rawValue)])
         if active.phase == .decrypting {
             try rebuildAggregate()
             try reloadPartials()
@@ -549,9 +549,3 @@ public actor Coordinator {
     }
 }
 
-extension ByteBuffer {
-    init(data: Data) {
-        self = ByteBufferAllocator().buffer(capacity: data.count)
-        writeBytes(data)
-    }
-}

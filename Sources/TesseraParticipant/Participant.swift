@@ -219,8 +219,9 @@ public actor Participant {
             let noise = mechanism.samples(count: update.count, bound: spec.noiseBound, using: &rng)
             for i in update.indices { update[i] += noise[i] }
             let plaintexts = try SlotPacker(plan: plan).pack(update)
-            let submission = Tessera_V1_Submission.with { s in
-                s.ciphertexts = plaintexts.map { CiphertextCoding.encode(try! encryptor!.encrypt($0, using: &rng), key: key) }
+            var submission = Tessera_V1_Submission()
+            for plaintext in plaintexts {
+                submission.ciphertexts.append(CiphertextCoding.encode(try encryptor!.encrypt(plaintext, using: &rng), key: key))
             }
             FaultInjection.crash(at: "before-store")
             do {
@@ -273,12 +274,6 @@ public actor Participant {
     public func isFinished() -> Bool { finished }
 }
 
-extension ByteBuffer {
-    init(data: Data) {
-        self = ByteBufferAllocator().buffer(capacity: data.count)
-        writeBytes(data)
-    }
-}
 
 /// Process-kill points for crash tests (set TESSERA_CRASH_POINT to one of the names below):
 /// the participant exits immediately there, as a SIGKILL would, without cleanup.

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// One inbound unit of the framed protocol (protocol/README.md §"Framing"): a frame is a
@@ -50,5 +51,13 @@ final class FrameEncoder: MessageToByteEncoder {
         out.writeInteger(UInt32(data.readableBytes))
         var data = data
         out.writeBuffer(&data)
+    }
+}
+
+extension ByteBuffer {
+    /// A buffer holding exactly `data` (one protocol frame's payload).
+    public init(data: Data) {
+        self = ByteBufferAllocator().buffer(capacity: data.count)
+        writeBytes(data)
     }
 }

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
 import TesseraAudit
+import TesseraCoordinator
 import TesseraData
 import TesseraKeys
+import TesseraParticipant
 import TesseraState
 
 /// A scenario file (simulations/*.json, documented in simulations/README.md).
@@ -13,33 +15,8 @@ struct Scenario: Codable {
     var keys: String
     var brands: [String]
     var data: DataSpec
-    var job: [String: JSONValue]
-    var policy: [String: JSONValue]?
-}
-
-/// Any JSON value, to pass job and policy objects through unchanged.
-enum JSONValue: Codable {
-    case string(String), number(Double), bool(Bool), object([String: JSONValue]), array([JSONValue]), null
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case .string(let s): try c.encode(s)
-        case .number(let n): if n == n.rounded() && abs(n) < 1e15 { try c.encode(Int64(n)) } else { try c.encode(n) }
-        case .bool(let b): try c.encode(b)
-        case .object(let o): try c.encode(o)
-        case .array(let a): try c.encode(a)
-        case .null: try c.encodeNil()
-        }
-    }
+    var job: JobDefinition
+    var policy: LocalPolicy?
 }
 
 /// `tessera simulate`: a whole federation run from a scenario and a seed, with the real
@@ -80,7 +57,7 @@ struct Simulate: AsyncParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         try encoder.encode(s.job).write(to: URL(fileURLWithPath: dir + "/work/job.json"))
-        try encoder.encode(s.policy ?? [:]).write(to: URL(fileURLWithPath: dir + "/work/policy.json"))
+        try encoder.encode(s.policy ?? LocalPolicy()).write(to: URL(fileURLWithPath: dir + "/work/policy.json"))
 
         let coordinatorLog = dir + "/work/coordinator.log"
         let coordinator = try spawn(bin.appendingPathComponent("tessera-coordinator"), ["serve", "--keys", s.keys, "--listen", "127.0.0.1:0",
@@ -114,8 +91,6 @@ struct Simulate: AsyncParsableCommand {
         for name in ["manifest.json", "ca.pem"] { try FileManager.default.copyItem(atPath: s.keys + "/" + name, toPath: dir + "/" + name) }
         let report = try Auditor(federation: try FederationKeys.load(directory: dir).federationInfo).audit(entries)
         let root = report.root.map { String(format: "%02x", $0) }.joined()
-        let result = try String(contentsOfFile: coordinatorLog, encoding: .utf8)
-        _ = result
         let json: [String: Any] = [
             "scenario": s.name, "seed": seed, "transcript_root": root, "entries": report.entries, "rounds": report.rounds,
             "privacy_spent": report.spent, "seconds": Date().timeIntervalSince(started),

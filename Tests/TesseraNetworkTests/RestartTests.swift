@@ -32,8 +32,12 @@ import Testing
         let result = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
         #expect((result["sums"] as! [NSNumber]).map(\.int64Value) == expected)
         #expect(result["contributors"] as! [String] == ["brand-a", "brand-b", "brand-c"])
-        // The two early participants were not asked for fresh submissions after the restart.
-        #expect(!a.output.contains("resending") || a.output.components(separatedBy: "submission encrypted").count == 2)
+        // The two early submissions survived the kill: after the restart only brand-c submits,
+        // and brand-a and brand-b each encrypted exactly once.
+        #expect(!second.output.contains("participant=brand-a round=1 [TesseraCoordinator] submission stored"))
+        #expect(!second.output.contains("participant=brand-b round=1 [TesseraCoordinator] submission stored"))
+        #expect(second.output.contains("participant=brand-c round=1 [TesseraCoordinator] submission stored"))
+        for p in [a, b] { #expect(p.output.components(separatedBy: "submission encrypted").count == 2) }
         for p in [a, b, c] { #expect(try await p.waitForExit(timeout: 60) == 0, "\(p.name): \(p.output.suffix(2000))") }
     }
 }

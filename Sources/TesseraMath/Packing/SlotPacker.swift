@@ -1,4 +1,7 @@
 /// Packs signed values into plaintexts by a `PackingPlan` and unpacks slot-wise sums.
+///
+/// Slots are written into and read from one little-endian byte buffer per plaintext, which
+/// becomes a single `BigInt` (one import, one export): no big-integer arithmetic per slot.
 public struct SlotPacker: Sendable {
     public let plan: PackingPlan
 
@@ -7,21 +10,21 @@ public struct SlotPacker: Sendable {
     /// Encodes one participant's (already noised) values: each |v| ≤ valueBound + noiseBound.
     public func pack(_ values: [Int64]) throws -> [BigInt] {
         let bound = plan.offset
+        let width = plan.slotBits
         var plaintexts: [BigInt] = []
         plaintexts.reserveCapacity(plan.plaintextCount(forLength: values.count))
         var start = 0
         while start < values.count {
             let end = min(start + plan.slotsPerPlaintext, values.count)
-            // Most significant slot first, so each step is a shift and an add.
-            var acc = BigInt(0)
-            for i in stride(from: end - 1, through: start, by: -1) {
+            var bytes = [UInt8](repeating: 0, count: ((end - start) * width + 7) / 8 + 8)
+            for i in start..<end {
                 let v = values[i]
                 guard v >= -bound && v <= bound else {
                     throw PackingError.valueOutOfRange(index: i, value: v, bound: bound)
                 }
-                acc = (acc << plan.slotBits) + BigInt(Int(v + bound))
+                Self.write(UInt64(v + bound), at: (i - start) * width, into: &bytes)
             }
-            plaintexts.append(acc)
+            plaintexts.append(BigInt(bigEndian: bytes.reversed()))
             start = end
         }
         return plaintexts
@@ -37,23 +40,45 @@ public struct SlotPacker: Sendable {
             throw PackingError.lengthMismatch(expected: expected, actual: plaintexts.count)
         }
         let totalOffset = Int64(contributions) * plan.offset
+        let width = plan.slotBits
         var out: [Int64] = []
         out.reserveCapacity(length)
         for (p, plaintext) in plaintexts.enumerated() {
             let slots = min(plan.slotsPerPlaintext, length - p * plan.slotsPerPlaintext)
-            guard !plaintext.isNegative, plaintext.bitWidth <= slots * plan.slotBits else {
+            guard !plaintext.isNegative, plaintext.bitWidth <= slots * width else {
                 throw PackingError.plaintextOutOfRange(index: p)
             }
-            var rest = plaintext
+            let bytes = Array(plaintext.bigEndianBytes().reversed()) + [UInt8](repeating: 0, count: 8)
             for s in 0..<slots {
-                let slot = rest.lowBits(plan.slotBits)
-                rest = rest >> plan.slotBits
-                guard let sum = slot.intValue, Int64(sum) <= 2 * totalOffset else {
+                let sum = Int64(Self.read(at: s * width, width: width, from: bytes))
+                guard sum <= 2 * totalOffset else {
                     throw PackingError.slotOverflow(slot: p * plan.slotsPerPlaintext + s)
                 }
-                out.append(Int64(sum) - totalOffset)
+                out.append(sum - totalOffset)
             }
         }
         return out
+    }
+
+    /// ORs `value` (< 2^62) into little-endian `bytes` starting at bit `offset`.
+    static func write(_ value: UInt64, at offset: Int, into bytes: inout [UInt8]) {
+        var v = value, byte = offset >> 3, shift = offset & 7
+        while v != 0 {
+            bytes[byte] |= UInt8(truncatingIfNeeded: v << shift)
+            v >>= (8 - shift)
+            shift = 0
+            byte += 1
+        }
+    }
+
+    /// The `width`-bit field (width ≤ 62) at bit `offset` of little-endian `bytes`.
+    static func read(at offset: Int, width: Int, from bytes: [UInt8]) -> UInt64 {
+        var result: UInt64 = 0
+        let first = offset >> 3, shift = offset & 7
+        for k in 0..<((shift + width + 7) / 8) where first + k < bytes.count {
+            let chunk = UInt64(bytes[first + k])
+            result |= k == 0 ? chunk >> shift : chunk << (8 * k - shift)
+        }
+        return result & ((1 << width) - 1)
     }
 }
