@@ -38,6 +38,8 @@ let package = Package(
         .target(name: "TesseraPrivacy", dependencies: ["TesseraRandom", "TesseraMath"]),
         .target(name: "TesseraAccountant"),
         .target(name: "TesseraData", dependencies: ["TesseraRandom"]),
+        .target(name: "TesseraLearning", dependencies: ["TesseraRandom"]),
+        .target(name: "TesseraReport"),
         .target(name: "TesseraProtocol", dependencies: [
             "TesseraCrypto", "TesseraMath", "TesseraRandom", "TesseraAccountant", "TesseraPrivacy", "CSodium",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -83,7 +85,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tessera", dependencies: [
-            "TesseraCrypto", "TesseraPrivacy", "TesseraAccountant", "TesseraKeys", "TesseraData", "CReference",
+            "TesseraCrypto", "TesseraPrivacy", "TesseraAccountant", "TesseraKeys", "TesseraData", "TesseraLearning", "TesseraReport", "CReference",
             "TesseraCoordinator", "TesseraParticipant", "TesseraNode", "TesseraTransport", "TesseraState", "TesseraProtocol", "TesseraAudit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -93,6 +95,8 @@ let package = Package(
         .testTarget(name: "TesseraPrivacyTests", dependencies: ["TesseraPrivacy"]),
         .testTarget(name: "TesseraAccountantTests", dependencies: ["TesseraAccountant"]),
         .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraRandom"]),
+        .testTarget(name: "TesseraLearningTests", dependencies: ["TesseraLearning", "TesseraRandom"]),
+        .testTarget(name: "TesseraReportTests", dependencies: ["TesseraReport"]),
         .testTarget(name: "TesseraStateTests", dependencies: ["TesseraState"]),
         .testTarget(name: "TesseraNetworkTests", dependencies: [
             "TesseraNode", "TesseraAudit", "TesseraTransport", "TesseraProtocol", "TesseraCrypto", "TesseraKeys", "TesseraState",
