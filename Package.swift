@@ -103,7 +103,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
-        ]),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "TesseraKeysTests", dependencies: [
             "TesseraKeys", "TesseraCrypto",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -102,7 +102,7 @@ public actor Coordinator {
             try rebuildAggregate()
             try reloadPartials()
         }
-        if active.phase == .collecting, try store.latestRound(job: row.id) != nil { scheduleDeadline() }
+        if active.phase == .collecting, !active.finished { scheduleDeadline() }
     }
 
     /// Suspends until the current job has produced its last result.
@@ -266,8 +266,12 @@ public actor Coordinator {
     func handleDecision(_ decision: Tessera_V1_JobDecision, body: Tessera_V1_Body, envelope: Data, from sender: String) throws {
         let job = try requireJob(body)
         guard job.spec.participants.contains(sender) else { throw ProtocolError(.unexpected, "\(sender) is not listed in job \(job.id)") }
+        let opened = try config.store.latestRound(job: job.id) != nil
+        if opened, try config.store.decisions(job: job.id)[sender] != nil {
+            throw ProtocolError(.duplicate, "\(sender) already decided on job \(job.id); a decision cannot change once the job has started")
+        }
         try config.store.recordDecision(job: job.id, participant: sender, accept: decision.accept, reason: decision.reason, sequence: body.sequence,
-                                        remaining: (decision.remainingEpsilon, decision.remainingDelta), envelope: envelope)
+                                        remaining: (decision.remainingEpsilon, decision.remainingDelta), envelope: envelope, transcribe: opened)
         log.info("job decision", metadata: ["participant": .string(sender), "accept": .stringConvertible(decision.accept), "reason": .string(decision.reason)])
     }
 
@@ -336,7 +340,11 @@ public actor Coordinator {
                 jobFinishedWaiters = []
                 return
             }
-            guard accepted.count >= Int(job.spec.minParticipants) else { return }
+            // Round 1 opens once every listed participant has decided, or at the round timeout
+            // with enough acceptances: the transcribed decisions then do not depend on timing.
+            let everyoneDecided = job.spec.participants.allSatisfy { decisions[$0] != nil }
+            let deadlinePassed = Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout
+            guard accepted.count >= Int(job.spec.minParticipants), everyoneDecided || deadlinePassed else { return }
             // The federation ledger: no round starts that an accepting participant's declared
             // remaining budget cannot afford (each participant also enforces its own).
             let (needEpsilon, needDelta) = try JobPrivacy.total(job.spec)
@@ -364,12 +372,16 @@ public actor Coordinator {
         switch job.phase {
         case .collecting:
             let submitted = try store.submissions(job: job.id, round: job.round).map(\.participant)
-            // Wait for every listed participant that has not refused, until the round timeout.
-            let awaited = job.spec.participants.filter { decisions[$0]?.accept != false }
+            // Wait for every listed participant that has not refused and has not missed an
+            // earlier round of this job (a node that dropped out is not waited for again),
+            // until the round timeout.
+            let missed = try missedEarlierRound(job)
+            let awaited = job.spec.participants.filter { decisions[$0]?.accept != false && !missed.contains($0) }
             let everyone = Set(awaited).isSubset(of: Set(submitted))
             let deadlinePassed = Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout
             guard submitted.count >= Int(job.spec.minParticipants), everyone || deadlinePassed else { return }
             config.metrics.set("tessera_phase_seconds", labels: ["phase": "collect"], Date().timeIntervalSince(job.phaseStarted), help: "Duration of the last completed phase")
+            config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "collect"], by: Date().timeIntervalSince(job.phaseStarted), help: "Time spent per phase")
             try rebuildAggregate()
             var items = try store.submissions(job: job.id, round: job.round).map { Transcript.Item(author: $0.participant, kind: "submission", envelope: $0.envelope) }
             items.append(Transcript.Item(author: FederationInfo.coordinatorID, kind: "aggregate",
@@ -377,6 +389,7 @@ public actor Coordinator {
             try store.setRoundStatus(job: job.id, round: job.round, "decrypting", transcript: items)
             self.job!.phase = .decrypting
             self.job!.phaseStarted = Date()
+            if config.waitForAllHolders { scheduleDeadline() }
             log.info("aggregate computed; requesting decryption", metadata: ["round": .stringConvertible(job.round), "contributors": .string(self.job!.contributors.joined(separator: ","))])
             for id in sessions.keys.sorted() { try await sendDecryptionRequest(to: id) }
         case .decrypting:
@@ -405,6 +418,7 @@ public actor Coordinator {
             contributors.append(participant)
         }
         config.metrics.set("tessera_phase_seconds", labels: ["phase": "aggregate"], Date().timeIntervalSince(start))
+        config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "aggregate"], by: Date().timeIntervalSince(start))
         job.aggregate = aggregate
         job.contributors = contributors.sorted()
         self.job = job
@@ -447,6 +461,7 @@ public actor Coordinator {
         try config.store.recordResult(job: job.id, round: released, sums: sums, contributors: contributors,
                                       spend: try JobPrivacy.cost(job.spec, round: released), transcript: items)
         config.metrics.set("tessera_phase_seconds", labels: ["phase": "decrypt"], Date().timeIntervalSince(job.phaseStarted))
+        config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "decrypt"], by: Date().timeIntervalSince(job.phaseStarted))
         config.metrics.increment("tessera_rounds_completed_total", help: "Rounds with a released result")
         log.info("round result released", metadata: ["job": .string(job.id), "round": .stringConvertible(released),
                                                      "values": .stringConvertible(sums.count), "contributors": .string(contributors.joined(separator: ","))])
@@ -478,17 +493,28 @@ public actor Coordinator {
         }
     }
 
+    /// Participants that accepted the job but submitted nothing in one of its earlier rounds.
+    func missedEarlierRound(_ job: ActiveJob) throws -> Set<String> {
+        var missed = Set<String>()
+        for round in stride(from: 1, to: job.round, by: 1) {
+            guard let result = try config.store.result(job: job.id, round: round) else { continue }
+            missed.formUnion(Set(job.spec.participants).subtracting(result.contributors))
+        }
+        return missed
+    }
+
+    /// Re-examines the current phase once the round timeout has passed in it.
     func scheduleDeadline() {
         guard let job else { return }
-        let (id, round, timeout) = (job.id, job.round, config.roundTimeout)
+        let (id, round, phase, timeout) = (job.id, job.round, job.phase, config.roundTimeout)
         Task { [weak self] in
             try? await Task.sleep(for: .seconds(timeout))
-            await self?.deadline(job: id, round: round)
+            await self?.deadline(job: id, round: round, phase: phase)
         }
     }
 
-    func deadline(job id: String, round: Int) async {
-        guard let job, job.id == id, job.round == round, job.phase == .collecting else { return }
+    func deadline(job id: String, round: Int, phase: Phase) async {
+        guard let job, job.id == id, job.round == round, job.phase == phase, phase != .done else { return }
         do { try await advance() } catch { log.error("advance after deadline failed", metadata: ["error": .string("\(error)")]) }
     }
 

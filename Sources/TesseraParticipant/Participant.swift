@@ -30,10 +30,12 @@ public actor Participant {
         /// Simulations only: all of this node's randomness (noise, encryption, proofs) from
         /// a ChaCha20 stream under this seed, so that a run can be replayed bit for bit.
         public var seed: UInt64?
+        /// Simulations only: faults to inject (see `Fault`).
+        public var faults: [Fault]
 
         public init(id: String, federation: FederationInfo, tls: NIOSSLContext, signingKey: SigningKey, share: KeyShare,
                     store: ParticipantStore, data: VectorData, policy: LocalPolicy, host: String, port: Int,
-                    logger: Logger, exitAfterJob: Bool, seed: UInt64? = nil) {
+                    logger: Logger, exitAfterJob: Bool, seed: UInt64? = nil, faults: [Fault] = []) {
             self.id = id
             self.federation = federation
             self.tls = tls
@@ -47,6 +49,7 @@ public actor Participant {
             self.logger = logger
             self.exitAfterJob = exitAfterJob
             self.seed = seed
+            self.faults = faults
         }
     }
 
@@ -55,6 +58,10 @@ public actor Participant {
     var encryptor: PaillierEncryptor?
     var rng: NodeRandom
     var finished = false
+    /// Set by a drop fault: the node stops for good, as a crashed one would.
+    var dropped = false
+    /// The last envelope sent, kept for the `replay` fault.
+    var lastSent: Data?
     nonisolated var log: Logger { config.logger }
     nonisolated var federation: FederationInfo { config.federation }
 
@@ -105,13 +112,53 @@ public actor Participant {
                 for reply in await self.handle(Data(buffer.readableBytesView)) {
                     try await outbound.write(ByteBuffer(data: reply))
                 }
+
                 if await self.finished { return }
             }
         }
     }
 
     /// Handles one coordinator message; returns the replies to send.
-    func handle(_ data: Data) -> [Data] {
+    func handle(_ data: Data) async -> [Data] {
+        let replies = await respond(data)
+        if let last = replies.last(where: { $0 != Fault.malformedFrame }) { lastSent = last }
+        return replies
+    }
+
+    /// The injected faults of this (job, round) and request kind, in scenario order.
+    func faults(_ kinds: Set<Fault.Kind>, job: String, round: Int) -> [Fault] {
+        config.faults.filter { kinds.contains($0.kind) && $0.applies(to: job, round: round) }
+    }
+
+    func drop(_ fault: Fault) -> [Data] {
+        log.notice("fault injected: stopping for good", metadata: ["fault": .string(fault.description)])
+        dropped = true
+        finished = true
+        return []
+    }
+
+    /// Faults around the update of (job, round): a drop, a delay, and frames sent before it.
+    func submitWithFaults(job: String, round: Int) async throws -> [Data] {
+        var before: [Data] = []
+        for fault in faults([.dropBeforeSubmit, .late, .malformed, .replay], job: job, round: round) {
+            switch fault.kind {
+            case .dropBeforeSubmit: return drop(fault)
+            case .late:
+                log.notice("fault injected: answering late", metadata: ["fault": .string(fault.description)])
+                try await Task.sleep(for: .seconds(fault.seconds ?? 1))
+            case .malformed:
+                log.notice("fault injected: sending a malformed frame", metadata: ["fault": .string(fault.description)])
+                before.append(Fault.malformedFrame)
+            case .replay:
+                log.notice("fault injected: replaying the previous message", metadata: ["fault": .string(fault.description)])
+                if let lastSent { before.append(lastSent) }
+            case .dropBeforeShare: break
+            }
+        }
+        return before + [try submit(job: job, round: round)]
+    }
+
+    func respond(_ data: Data) async -> [Data] {
         var sequence: UInt64 = 0
         do {
             let body = try SignedEnvelope.open(try Tessera_V1_Envelope.parse(data), expectedSender: FederationInfo.coordinatorID, federation: federation)
@@ -122,8 +169,10 @@ public actor Participant {
             try config.store.acceptCoordinatorSequence(body.sequence)
             switch body.payload {
             case .jobSpec(let spec): return [try decide(spec, job: body.jobID)]
-            case .roundOpen: return [try submit(job: body.jobID, round: Int(body.round))]
-            case .decryptionRequest(let request): return [try decrypt(request, job: body.jobID, round: Int(body.round))]
+            case .roundOpen: return try await submitWithFaults(job: body.jobID, round: Int(body.round))
+            case .decryptionRequest(let request):
+                if let fault = faults([.dropBeforeShare], job: body.jobID, round: Int(body.round)).first { return drop(fault) }
+                return [try decrypt(request, job: body.jobID, round: Int(body.round))]
             case .roundResult(let result):
                 try receive(result, job: body.jobID, round: Int(body.round))
                 return []
@@ -272,6 +321,7 @@ public actor Participant {
     }
 
     public func isFinished() -> Bool { finished }
+    public func wasDropped() -> Bool { dropped }
 }
 
 

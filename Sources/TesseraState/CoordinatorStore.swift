@@ -98,10 +98,14 @@ public final class CoordinatorStore: Sendable {
         try db.write { db in try db.execute(sql: "UPDATE jobs SET status = ? WHERE id = ?", arguments: [status, id]) }
     }
 
+    /// Records a participant's decision on a job. Decisions made before round 1 opens enter the
+    /// transcript when it opens (in participant order); a decision arriving after that is
+    /// transcribed at once (`transcribe`), in the same transaction.
     public func recordDecision(job: String, participant: String, accept: Bool, reason: String, sequence: UInt64,
-                               remaining: (epsilon: Double, delta: Double) = (0, 0), envelope: Data) throws {
+                               remaining: (epsilon: Double, delta: Double) = (0, 0), envelope: Data, transcribe: Bool = false) throws {
         try db.write { db in
             try Self.advance(db, sender: participant, to: sequence)
+            if transcribe { try Transcript.append(db, author: participant, kind: "job_decision", envelope: envelope) }
             try db.execute(sql: """
                 INSERT OR REPLACE INTO decisions (job, participant, accept, reason, remaining_epsilon, remaining_delta, envelope)
                 VALUES (?, ?, ?, ?, ?, ?, ?)

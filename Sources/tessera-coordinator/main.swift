@@ -20,6 +20,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "SQLite state file (created if missing).") var state: String
     @Option(help: "Job file to run (JSON, see protocol/README.md §7).") var job: String?
     @Option(help: "Serve Prometheus metrics on HOST:PORT.") var metrics: String?
+    @Option(help: "Write the metrics (Prometheus text) to this file when the coordinator stops.") var metricsOut: String?
     @Option(help: "Seconds to wait for late submissions once the minimum has arrived.") var roundTimeout: Double = 60
     @Option(help: "Largest accepted frame in bytes.") var frameLimit: Int = TransportDefaults.frameLimit
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
@@ -62,6 +63,7 @@ struct Serve: AsyncParsableCommand {
             }
         }
         try await server.run { connection in await coordinator.serve(connection) }
+        if let metricsOut { try registry.exposition().write(toFile: metricsOut, atomically: true, encoding: .utf8) }
         if exitAfterJob, try await coordinator.jobWasRefused() {
             logger.error("the job was refused by too many participants; no result")
             throw ExitCode(3)

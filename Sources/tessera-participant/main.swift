@@ -23,6 +23,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @Flag(help: "Exit once the job's last result has been received.") var exitAfterJob = false
     @Option(help: "SIMULATIONS ONLY: derive all randomness from this seed (reproducible, not secret).") var simulationSeed: UInt64?
+    @Option(help: "SIMULATIONS ONLY: faults to inject, a JSON list (simulations/README.md).") var faults: String?
 
     func run() async throws {
         let logger = NodeSupport.logger(label: "tessera.participant.\(id)", level: logLevel)
@@ -31,7 +32,8 @@ struct Run: AsyncParsableCommand {
         let participant = Participant(.init(
             id: id, federation: node.federation, tls: try node.tls.clientContext(), signingKey: node.signingKey,
             share: node.share, store: try ParticipantStore(path: state), data: try VectorData.load(path: data),
-            policy: try LocalPolicy.load(path: policy), host: host, port: port, logger: logger, exitAfterJob: exitAfterJob, seed: simulationSeed))
+            policy: try LocalPolicy.load(path: policy), host: host, port: port, logger: logger, exitAfterJob: exitAfterJob, seed: simulationSeed,
+            faults: try Fault.load(path: faults, participant: id)))
         let task = Task { await participant.run() }
         let signals = NodeSupport.onTermination {
             logger.notice("termination requested")

@@ -5,20 +5,24 @@ import Testing
     @Test func coordinatorKilledAfterTwoSubmissionsCompletesTheRoundAfterRestart() async throws {
         let dir = try temporaryDirectory()
         let length = 40
-        // Two may start the round; the coordinator then waits (up to its timeout) for the third.
+        // All three decide (so round 1 opens); brand-c dies before storing its update (crash
+        // point), so only two submissions arrive before the coordinator is killed.
         let job = try writeJob(dir, id: "crash", length: length, minParticipants: 2)
         let state = dir + "/coordinator.sqlite"
         let first = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0", "--state", state,
                                                             "--job", job, "--round-timeout", "300"], in: dir, name: "coordinator-1")
         let port = try listeningPort(try await first.waitFor("listening on"))
         var expected = [Int64](repeating: 0, count: length)
-        func start(_ id: String, _ k: Int64) throws -> NodeProcess {
+        func start(_ id: String, _ k: Int64, crashAt point: String? = nil) throws -> NodeProcess {
             let values = (0..<length).map { Int64($0) * k - 500 }
-            for j in 0..<length { expected[j] += values[j] }
+            if point == nil { for j in 0..<length { expected[j] += values[j] } }
             return try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
-                "--data", try writeData(dir, name: id, values: values), "--state", dir + "/\(id).sqlite", "--exit-after-job"], in: dir, name: id)
+                "--data", try writeData(dir, name: id, values: values), "--state", dir + "/\(id).sqlite", "--exit-after-job"], in: dir,
+                name: id + (point == nil ? "" : "-crashing"), environment: point.map { ["TESSERA_CRASH_POINT": $0] } ?? [:])
         }
+        let crashing = try start("brand-c", 7, crashAt: "before-store")
         let a = try start("brand-a", 3), b = try start("brand-b", 5)
+        #expect(try await crashing.waitForExit(timeout: 120) == 86)
         try await first.waitFor("count=2", timeout: 120)
         first.signal(SIGKILL)
         _ = try await first.waitForExit(timeout: 10)

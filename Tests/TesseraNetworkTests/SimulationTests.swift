@@ -5,8 +5,8 @@ import Testing
 /// for another seed, `tessera replay` accepts the root and refuses another, and the audit of
 /// the output directory passes.
 @Suite(.serialized) struct SimulationTests {
-    func simulate(_ seed: Int, _ dir: String) async throws -> String {
-        let p = try NodeProcess("tessera", ["simulate", "simulations/quickstart.json", "--seed", "\(seed)", "--out", dir], in: try temporaryDirectory(), name: "simulate")
+    func simulate(_ seed: Int, _ dir: String, scenario: String = "simulations/quickstart.json", extra: [String] = []) async throws -> String {
+        let p = try NodeProcess("tessera", ["simulate", scenario, "--seed", "\(seed)", "--out", dir] + extra, in: try temporaryDirectory(), name: "simulate")
         #expect(try await p.waitForExit(timeout: 180) == 0, "\(p.output.suffix(2000))")
         let last = try #require(p.output.split(separator: "\n").last)
         #expect(last.hasPrefix("transcript root: "))
@@ -25,6 +25,29 @@ import Testing
         let wrong = try NodeProcess("tessera", ["replay", "simulations/quickstart.json", "--seed", "11", "--expect", c], in: base, name: "replay-wrong")
         #expect(try await wrong.waitForExit(timeout: 180) != 0)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/a/report.json"))) as! [String: Any]
-        #expect(report["transcript_root"] as? String == a)
+        #expect((report["run"] as? [String: Any])?["transcriptRoot"] as? String == a)
+    }
+
+    /// Faults go through the real code paths and the run stays reproducible: a malformed frame
+    /// and a replay are rejected and the sender's update still counts, a late answer changes
+    /// nothing, a node that drops before its share leaves the round to the other holders
+    /// (t = 2 of 3) and is not waited for afterwards; processes and in-process give one root.
+    @Test func faultsAreHandledAndTheRunStaysReproducible() async throws {
+        let base = try temporaryDirectory()
+        let scenario = repositoryRoot + "/Tests/TesseraNetworkTests/Fixtures/faults.json"
+        let processes = try await simulate(5, base + "/p", scenario: scenario)
+        let inProcess = try await simulate(5, base + "/i", scenario: scenario, extra: ["--in-process"])
+        #expect(processes == inProcess && processes.count == 64)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/p/report.json"))) as! [String: Any]
+        let job = try #require((report["jobs"] as? [[String: Any]])?.first)
+        let results = try #require(job["results"] as? [[String: Any]])
+        #expect(results.count == 3)
+        #expect(results.map { $0["contributors"] as? [String] ?? [] } == [["brand-a", "brand-b", "brand-c"], ["brand-a", "brand-b", "brand-c"], ["brand-a", "brand-b"]])
+        #expect(results[1]["holders"] as? [String] == ["brand-a", "brand-b"])
+        let log = try String(contentsOfFile: base + "/p/work/coordinator-multi.log", encoding: .utf8)
+        #expect(log.contains("code=malformed participant=brand-a"))
+        #expect(log.contains("code=replay participant=brand-b"))
+        let audit = try NodeProcess("tessera", ["audit", base + "/p"], in: base, name: "audit")
+        #expect(try await audit.waitForExit() == 0, "\(audit.output)")
     }
 }

@@ -167,115 +167,97 @@ public nonisolated struct Tessera_V1_Envelope: Sendable {
   public init() {}
 }
 
-public nonisolated struct Tessera_V1_Body: @unchecked Sendable {
+public nonisolated struct Tessera_V1_Body: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var federation: String {
-    get {_storage._federation}
-    set {_uniqueStorage()._federation = newValue}
-  }
+  public var federation: String = String()
 
   /// "coordinator" or a participant id from the manifest. Must equal the identity of the TLS
   /// peer certificate; the field never overrides it.
-  public var sender: String {
-    get {_storage._sender}
-    set {_uniqueStorage()._sender = newValue}
-  }
+  public var sender: String = String()
 
-  public var jobID: String {
-    get {_storage._jobID}
-    set {_uniqueStorage()._jobID = newValue}
-  }
+  public var jobID: String = String()
 
-  public var round: UInt32 {
-    get {_storage._round}
-    set {_uniqueStorage()._round = newValue}
-  }
+  public var round: UInt32 = 0
 
   /// Strictly increasing per sender over the sender's lifetime (receivers persist the last
   /// accepted value); a non-increasing sequence is a replay.
-  public var sequence: UInt64 {
-    get {_storage._sequence}
-    set {_uniqueStorage()._sequence = newValue}
-  }
+  public var sequence: UInt64 = 0
 
-  public var payload: OneOf_Payload? {
-    get {return _storage._payload}
-    set {_uniqueStorage()._payload = newValue}
-  }
+  public var payload: Tessera_V1_Body.OneOf_Payload? = nil
 
   public var hello: Tessera_V1_Hello {
     get {
-      if case .hello(let v)? = _storage._payload {return v}
+      if case .hello(let v)? = payload {return v}
       return Tessera_V1_Hello()
     }
-    set {_uniqueStorage()._payload = .hello(newValue)}
+    set {payload = .hello(newValue)}
   }
 
   public var jobSpec: Tessera_V1_JobSpec {
     get {
-      if case .jobSpec(let v)? = _storage._payload {return v}
+      if case .jobSpec(let v)? = payload {return v}
       return Tessera_V1_JobSpec()
     }
-    set {_uniqueStorage()._payload = .jobSpec(newValue)}
+    set {payload = .jobSpec(newValue)}
   }
 
   public var jobDecision: Tessera_V1_JobDecision {
     get {
-      if case .jobDecision(let v)? = _storage._payload {return v}
+      if case .jobDecision(let v)? = payload {return v}
       return Tessera_V1_JobDecision()
     }
-    set {_uniqueStorage()._payload = .jobDecision(newValue)}
+    set {payload = .jobDecision(newValue)}
   }
 
   public var roundOpen: Tessera_V1_RoundOpen {
     get {
-      if case .roundOpen(let v)? = _storage._payload {return v}
+      if case .roundOpen(let v)? = payload {return v}
       return Tessera_V1_RoundOpen()
     }
-    set {_uniqueStorage()._payload = .roundOpen(newValue)}
+    set {payload = .roundOpen(newValue)}
   }
 
   public var submission: Tessera_V1_Submission {
     get {
-      if case .submission(let v)? = _storage._payload {return v}
+      if case .submission(let v)? = payload {return v}
       return Tessera_V1_Submission()
     }
-    set {_uniqueStorage()._payload = .submission(newValue)}
+    set {payload = .submission(newValue)}
   }
 
   public var decryptionRequest: Tessera_V1_DecryptionRequest {
     get {
-      if case .decryptionRequest(let v)? = _storage._payload {return v}
+      if case .decryptionRequest(let v)? = payload {return v}
       return Tessera_V1_DecryptionRequest()
     }
-    set {_uniqueStorage()._payload = .decryptionRequest(newValue)}
+    set {payload = .decryptionRequest(newValue)}
   }
 
   public var partialDecryptions: Tessera_V1_PartialDecryptions {
     get {
-      if case .partialDecryptions(let v)? = _storage._payload {return v}
+      if case .partialDecryptions(let v)? = payload {return v}
       return Tessera_V1_PartialDecryptions()
     }
-    set {_uniqueStorage()._payload = .partialDecryptions(newValue)}
+    set {payload = .partialDecryptions(newValue)}
   }
 
   public var roundResult: Tessera_V1_RoundResult {
     get {
-      if case .roundResult(let v)? = _storage._payload {return v}
+      if case .roundResult(let v)? = payload {return v}
       return Tessera_V1_RoundResult()
     }
-    set {_uniqueStorage()._payload = .roundResult(newValue)}
+    set {payload = .roundResult(newValue)}
   }
 
   public var status: Tessera_V1_Status {
     get {
-      if case .status(let v)? = _storage._payload {return v}
+      if case .status(let v)? = payload {return v}
       return Tessera_V1_Status()
     }
-    set {_uniqueStorage()._payload = .status(newValue)}
+    set {payload = .status(newValue)}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -294,8 +276,6 @@ public nonisolated struct Tessera_V1_Body: @unchecked Sendable {
   }
 
   public init() {}
-
-  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// participant -> coordinator, first message of a session.
@@ -312,57 +292,119 @@ public nonisolated struct Tessera_V1_Hello: Sendable {
 }
 
 /// coordinator -> participant: a job to accept or refuse.
-public nonisolated struct Tessera_V1_JobSpec: Sendable {
+public nonisolated struct Tessera_V1_JobSpec: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// "vector-sum" (v1); more kinds with the jobs layer
-  public var kind: String = String()
+  public var kind: String {
+    get {_storage._kind}
+    set {_uniqueStorage()._kind = newValue}
+  }
 
   /// values per update
-  public var vectorLength: UInt32 = 0
+  public var vectorLength: UInt32 {
+    get {_storage._vectorLength}
+    set {_uniqueStorage()._vectorLength = newValue}
+  }
 
   /// |value| <= value_bound after clipping and scaling
-  public var valueBound: Int64 = 0
+  public var valueBound: Int64 {
+    get {_storage._valueBound}
+    set {_uniqueStorage()._valueBound = newValue}
+  }
 
   /// per-participant noise bound (tail-bounded)
-  public var noiseBound: Int64 = 0
+  public var noiseBound: Int64 {
+    get {_storage._noiseBound}
+    set {_uniqueStorage()._noiseBound = newValue}
+  }
 
   /// "none", "discrete-gaussian", "skellam"
-  public var noiseMechanism: String = String()
+  public var noiseMechanism: String {
+    get {_storage._noiseMechanism}
+    set {_uniqueStorage()._noiseMechanism = newValue}
+  }
 
   /// per-participant variance, exact decimal or "num/den"
-  public var noiseVariance: String = String()
+  public var noiseVariance: String {
+    get {_storage._noiseVariance}
+    set {_uniqueStorage()._noiseVariance = newValue}
+  }
 
-  public var minParticipants: UInt32 = 0
+  public var minParticipants: UInt32 {
+    get {_storage._minParticipants}
+    set {_uniqueStorage()._minParticipants = newValue}
+  }
 
   /// decryption threshold t
-  public var threshold: UInt32 = 0
+  public var threshold: UInt32 {
+    get {_storage._threshold}
+    set {_uniqueStorage()._threshold = newValue}
+  }
 
-  public var rounds: UInt32 = 0
+  public var rounds: UInt32 {
+    get {_storage._rounds}
+    set {_uniqueStorage()._rounds = newValue}
+  }
 
   /// packing plan, checked by each participant
-  public var slotBits: UInt32 = 0
+  public var slotBits: UInt32 {
+    get {_storage._slotBits}
+    set {_uniqueStorage()._slotBits = newValue}
+  }
 
-  public var slotsPerCiphertext: UInt32 = 0
+  public var slotsPerCiphertext: UInt32 {
+    get {_storage._slotsPerCiphertext}
+    set {_uniqueStorage()._slotsPerCiphertext = newValue}
+  }
 
   /// 16-byte key id of the threshold Paillier key
-  public var paillierKeyID: Data = Data()
+  public var paillierKeyID: Data {
+    get {_storage._paillierKeyID}
+    set {_uniqueStorage()._paillierKeyID = newValue}
+  }
 
-  public var participants: [String] = []
+  public var participants: [String] {
+    get {_storage._participants}
+    set {_uniqueStorage()._participants = newValue}
+  }
 
   /// privacy spent by the job, decimal; "0" if none
-  public var epsilon: String = String()
+  public var epsilon: String {
+    get {_storage._epsilon}
+    set {_uniqueStorage()._epsilon = newValue}
+  }
 
-  public var delta: String = String()
+  public var delta: String {
+    get {_storage._delta}
+    set {_uniqueStorage()._delta = newValue}
+  }
 
   /// participants clip their vector to this L2 norm (integer units); 0 = no clipping
-  public var l2Bound: Int64 = 0
+  public var l2Bound: Int64 {
+    get {_storage._l2Bound}
+    set {_uniqueStorage()._l2Bound = newValue}
+  }
+
+  /// "participant" (the whole update is clipped to l2_bound) or "customer"
+  public var privacyUnit: String {
+    get {_storage._privacyUnit}
+    set {_uniqueStorage()._privacyUnit = newValue}
+  }
+
+  /// (each customer's contribution is bounded by l2_bound inside the local computation)
+  public var parameters: String {
+    get {_storage._parameters}
+    set {_uniqueStorage()._parameters = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// participant -> coordinator.
@@ -531,254 +573,208 @@ nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._Mes
   public static let protoMessageName: String = _protobuf_package + ".Body"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}federation\0\u{1}sender\0\u{3}job_id\0\u{1}round\0\u{1}sequence\0\u{2}\u{5}hello\0\u{3}job_spec\0\u{3}job_decision\0\u{3}round_open\0\u{1}submission\0\u{3}decryption_request\0\u{3}partial_decryptions\0\u{3}round_result\0\u{1}status\0")
 
-  fileprivate class _StorageClass {
-    var _federation: String = String()
-    var _sender: String = String()
-    var _jobID: String = String()
-    var _round: UInt32 = 0
-    var _sequence: UInt64 = 0
-    var _payload: Tessera_V1_Body.OneOf_Payload?
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _federation = source._federation
-      _sender = source._sender
-      _jobID = source._jobID
-      _round = source._round
-      _sequence = source._sequence
-      _payload = source._payload
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularStringField(value: &_storage._federation) }()
-        case 2: try { try decoder.decodeSingularStringField(value: &_storage._sender) }()
-        case 3: try { try decoder.decodeSingularStringField(value: &_storage._jobID) }()
-        case 4: try { try decoder.decodeSingularUInt32Field(value: &_storage._round) }()
-        case 5: try { try decoder.decodeSingularUInt64Field(value: &_storage._sequence) }()
-        case 10: try {
-          var v: Tessera_V1_Hello?
-          var hadOneofValue = false
-          if let current = _storage._payload {
-            hadOneofValue = true
-            if case .hello(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._payload = .hello(v)
-          }
-        }()
-        case 11: try {
-          var v: Tessera_V1_JobSpec?
-          var hadOneofValue = false
-          if let current = _storage._payload {
-            hadOneofValue = true
-            if case .jobSpec(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._payload = .jobSpec(v)
-          }
-        }()
-        case 12: try {
-          var v: Tessera_V1_JobDecision?
-          var hadOneofValue = false
-          if let current = _storage._payload {
-            hadOneofValue = true
-            if case .jobDecision(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._payload = .jobDecision(v)
-          }
-        }()
-        case 13: try {
-          var v: Tessera_V1_RoundOpen?
-          var hadOneofValue = false
-          if let current = _storage._payload {
-            hadOneofValue = true
-            if case .roundOpen(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._payload = .roundOpen(v)
-          }
-        }()
-        case 14: try {
-          var v: Tessera_V1_Submission?
-          var hadOneofValue = false
-          if let current = _storage._payload {
-            hadOneofValue = true
-            if case .submission(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._payload = .submission(v)
-          }
-        }()
-        case 15: try {
-          var v: Tessera_V1_DecryptionRequest?
-          var hadOneofValue = false
-          if let current = _storage._payload {
-            hadOneofValue = true
-            if case .decryptionRequest(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._payload = .decryptionRequest(v)
-          }
-        }()
-        case 16: try {
-          var v: Tessera_V1_PartialDecryptions?
-          var hadOneofValue = false
-          if let current = _storage._payload {
-            hadOneofValue = true
-            if case .partialDecryptions(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._payload = .partialDecryptions(v)
-          }
-        }()
-        case 17: try {
-          var v: Tessera_V1_RoundResult?
-          var hadOneofValue = false
-          if let current = _storage._payload {
-            hadOneofValue = true
-            if case .roundResult(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._payload = .roundResult(v)
-          }
-        }()
-        case 18: try {
-          var v: Tessera_V1_Status?
-          var hadOneofValue = false
-          if let current = _storage._payload {
-            hadOneofValue = true
-            if case .status(let m) = current {v = m}
-          }
-          try decoder.decodeSingularMessageField(value: &v)
-          if let v = v {
-            if hadOneofValue {try decoder.handleConflictingOneOf()}
-            _storage._payload = .status(v)
-          }
-        }()
-        default: break
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.federation) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.sender) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.jobID) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.round) }()
+      case 5: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 10: try {
+        var v: Tessera_V1_Hello?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .hello(let m) = current {v = m}
         }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .hello(v)
+        }
+      }()
+      case 11: try {
+        var v: Tessera_V1_JobSpec?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .jobSpec(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .jobSpec(v)
+        }
+      }()
+      case 12: try {
+        var v: Tessera_V1_JobDecision?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .jobDecision(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .jobDecision(v)
+        }
+      }()
+      case 13: try {
+        var v: Tessera_V1_RoundOpen?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .roundOpen(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .roundOpen(v)
+        }
+      }()
+      case 14: try {
+        var v: Tessera_V1_Submission?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .submission(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .submission(v)
+        }
+      }()
+      case 15: try {
+        var v: Tessera_V1_DecryptionRequest?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .decryptionRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .decryptionRequest(v)
+        }
+      }()
+      case 16: try {
+        var v: Tessera_V1_PartialDecryptions?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .partialDecryptions(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .partialDecryptions(v)
+        }
+      }()
+      case 17: try {
+        var v: Tessera_V1_RoundResult?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .roundResult(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .roundResult(v)
+        }
+      }()
+      case 18: try {
+        var v: Tessera_V1_Status?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .status(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .status(v)
+        }
+      }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      if !_storage._federation.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._federation, fieldNumber: 1)
-      }
-      if !_storage._sender.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._sender, fieldNumber: 2)
-      }
-      if !_storage._jobID.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._jobID, fieldNumber: 3)
-      }
-      if _storage._round != 0 {
-        try visitor.visitSingularUInt32Field(value: _storage._round, fieldNumber: 4)
-      }
-      if _storage._sequence != 0 {
-        try visitor.visitSingularUInt64Field(value: _storage._sequence, fieldNumber: 5)
-      }
-      switch _storage._payload {
-      case .hello?: try {
-        guard case .hello(let v)? = _storage._payload else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-      }()
-      case .jobSpec?: try {
-        guard case .jobSpec(let v)? = _storage._payload else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
-      }()
-      case .jobDecision?: try {
-        guard case .jobDecision(let v)? = _storage._payload else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
-      }()
-      case .roundOpen?: try {
-        guard case .roundOpen(let v)? = _storage._payload else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-      }()
-      case .submission?: try {
-        guard case .submission(let v)? = _storage._payload else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
-      }()
-      case .decryptionRequest?: try {
-        guard case .decryptionRequest(let v)? = _storage._payload else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
-      }()
-      case .partialDecryptions?: try {
-        guard case .partialDecryptions(let v)? = _storage._payload else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
-      }()
-      case .roundResult?: try {
-        guard case .roundResult(let v)? = _storage._payload else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
-      }()
-      case .status?: try {
-        guard case .status(let v)? = _storage._payload else { preconditionFailure() }
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
-      }()
-      case nil: break
-      }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.federation.isEmpty {
+      try visitor.visitSingularStringField(value: self.federation, fieldNumber: 1)
+    }
+    if !self.sender.isEmpty {
+      try visitor.visitSingularStringField(value: self.sender, fieldNumber: 2)
+    }
+    if !self.jobID.isEmpty {
+      try visitor.visitSingularStringField(value: self.jobID, fieldNumber: 3)
+    }
+    if self.round != 0 {
+      try visitor.visitSingularUInt32Field(value: self.round, fieldNumber: 4)
+    }
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 5)
+    }
+    switch self.payload {
+    case .hello?: try {
+      guard case .hello(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
+    case .jobSpec?: try {
+      guard case .jobSpec(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    }()
+    case .jobDecision?: try {
+      guard case .jobDecision(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    }()
+    case .roundOpen?: try {
+      guard case .roundOpen(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    }()
+    case .submission?: try {
+      guard case .submission(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case .decryptionRequest?: try {
+      guard case .decryptionRequest(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    }()
+    case .partialDecryptions?: try {
+      guard case .partialDecryptions(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+    }()
+    case .roundResult?: try {
+      guard case .roundResult(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+    }()
+    case .status?: try {
+      guard case .status(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+    }()
+    case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_Body, rhs: Tessera_V1_Body) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._federation != rhs_storage._federation {return false}
-        if _storage._sender != rhs_storage._sender {return false}
-        if _storage._jobID != rhs_storage._jobID {return false}
-        if _storage._round != rhs_storage._round {return false}
-        if _storage._sequence != rhs_storage._sequence {return false}
-        if _storage._payload != rhs_storage._payload {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs.federation != rhs.federation {return false}
+    if lhs.sender != rhs.sender {return false}
+    if lhs.jobID != rhs.jobID {return false}
+    if lhs.round != rhs.round {return false}
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.payload != rhs.payload {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -816,104 +812,184 @@ nonisolated extension Tessera_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobSpec"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}vector_length\0\u{3}value_bound\0\u{3}noise_bound\0\u{3}noise_mechanism\0\u{3}noise_variance\0\u{3}min_participants\0\u{1}threshold\0\u{1}rounds\0\u{3}slot_bits\0\u{3}slots_per_ciphertext\0\u{3}paillier_key_id\0\u{1}participants\0\u{1}epsilon\0\u{1}delta\0\u{3}l2_bound\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}vector_length\0\u{3}value_bound\0\u{3}noise_bound\0\u{3}noise_mechanism\0\u{3}noise_variance\0\u{3}min_participants\0\u{1}threshold\0\u{1}rounds\0\u{3}slot_bits\0\u{3}slots_per_ciphertext\0\u{3}paillier_key_id\0\u{1}participants\0\u{1}epsilon\0\u{1}delta\0\u{3}l2_bound\0\u{3}privacy_unit\0\u{1}parameters\0")
+
+  fileprivate class _StorageClass {
+    var _kind: String = String()
+    var _vectorLength: UInt32 = 0
+    var _valueBound: Int64 = 0
+    var _noiseBound: Int64 = 0
+    var _noiseMechanism: String = String()
+    var _noiseVariance: String = String()
+    var _minParticipants: UInt32 = 0
+    var _threshold: UInt32 = 0
+    var _rounds: UInt32 = 0
+    var _slotBits: UInt32 = 0
+    var _slotsPerCiphertext: UInt32 = 0
+    var _paillierKeyID: Data = Data()
+    var _participants: [String] = []
+    var _epsilon: String = String()
+    var _delta: String = String()
+    var _l2Bound: Int64 = 0
+    var _privacyUnit: String = String()
+    var _parameters: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _kind = source._kind
+      _vectorLength = source._vectorLength
+      _valueBound = source._valueBound
+      _noiseBound = source._noiseBound
+      _noiseMechanism = source._noiseMechanism
+      _noiseVariance = source._noiseVariance
+      _minParticipants = source._minParticipants
+      _threshold = source._threshold
+      _rounds = source._rounds
+      _slotBits = source._slotBits
+      _slotsPerCiphertext = source._slotsPerCiphertext
+      _paillierKeyID = source._paillierKeyID
+      _participants = source._participants
+      _epsilon = source._epsilon
+      _delta = source._delta
+      _l2Bound = source._l2Bound
+      _privacyUnit = source._privacyUnit
+      _parameters = source._parameters
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
-      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.vectorLength) }()
-      case 3: try { try decoder.decodeSingularInt64Field(value: &self.valueBound) }()
-      case 4: try { try decoder.decodeSingularInt64Field(value: &self.noiseBound) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.noiseMechanism) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.noiseVariance) }()
-      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.minParticipants) }()
-      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.threshold) }()
-      case 9: try { try decoder.decodeSingularUInt32Field(value: &self.rounds) }()
-      case 10: try { try decoder.decodeSingularUInt32Field(value: &self.slotBits) }()
-      case 11: try { try decoder.decodeSingularUInt32Field(value: &self.slotsPerCiphertext) }()
-      case 12: try { try decoder.decodeSingularBytesField(value: &self.paillierKeyID) }()
-      case 13: try { try decoder.decodeRepeatedStringField(value: &self.participants) }()
-      case 14: try { try decoder.decodeSingularStringField(value: &self.epsilon) }()
-      case 15: try { try decoder.decodeSingularStringField(value: &self.delta) }()
-      case 16: try { try decoder.decodeSingularInt64Field(value: &self.l2Bound) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._kind) }()
+        case 2: try { try decoder.decodeSingularUInt32Field(value: &_storage._vectorLength) }()
+        case 3: try { try decoder.decodeSingularInt64Field(value: &_storage._valueBound) }()
+        case 4: try { try decoder.decodeSingularInt64Field(value: &_storage._noiseBound) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._noiseMechanism) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._noiseVariance) }()
+        case 7: try { try decoder.decodeSingularUInt32Field(value: &_storage._minParticipants) }()
+        case 8: try { try decoder.decodeSingularUInt32Field(value: &_storage._threshold) }()
+        case 9: try { try decoder.decodeSingularUInt32Field(value: &_storage._rounds) }()
+        case 10: try { try decoder.decodeSingularUInt32Field(value: &_storage._slotBits) }()
+        case 11: try { try decoder.decodeSingularUInt32Field(value: &_storage._slotsPerCiphertext) }()
+        case 12: try { try decoder.decodeSingularBytesField(value: &_storage._paillierKeyID) }()
+        case 13: try { try decoder.decodeRepeatedStringField(value: &_storage._participants) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._epsilon) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._delta) }()
+        case 16: try { try decoder.decodeSingularInt64Field(value: &_storage._l2Bound) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._privacyUnit) }()
+        case 18: try { try decoder.decodeSingularStringField(value: &_storage._parameters) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.kind.isEmpty {
-      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
-    }
-    if self.vectorLength != 0 {
-      try visitor.visitSingularUInt32Field(value: self.vectorLength, fieldNumber: 2)
-    }
-    if self.valueBound != 0 {
-      try visitor.visitSingularInt64Field(value: self.valueBound, fieldNumber: 3)
-    }
-    if self.noiseBound != 0 {
-      try visitor.visitSingularInt64Field(value: self.noiseBound, fieldNumber: 4)
-    }
-    if !self.noiseMechanism.isEmpty {
-      try visitor.visitSingularStringField(value: self.noiseMechanism, fieldNumber: 5)
-    }
-    if !self.noiseVariance.isEmpty {
-      try visitor.visitSingularStringField(value: self.noiseVariance, fieldNumber: 6)
-    }
-    if self.minParticipants != 0 {
-      try visitor.visitSingularUInt32Field(value: self.minParticipants, fieldNumber: 7)
-    }
-    if self.threshold != 0 {
-      try visitor.visitSingularUInt32Field(value: self.threshold, fieldNumber: 8)
-    }
-    if self.rounds != 0 {
-      try visitor.visitSingularUInt32Field(value: self.rounds, fieldNumber: 9)
-    }
-    if self.slotBits != 0 {
-      try visitor.visitSingularUInt32Field(value: self.slotBits, fieldNumber: 10)
-    }
-    if self.slotsPerCiphertext != 0 {
-      try visitor.visitSingularUInt32Field(value: self.slotsPerCiphertext, fieldNumber: 11)
-    }
-    if !self.paillierKeyID.isEmpty {
-      try visitor.visitSingularBytesField(value: self.paillierKeyID, fieldNumber: 12)
-    }
-    if !self.participants.isEmpty {
-      try visitor.visitRepeatedStringField(value: self.participants, fieldNumber: 13)
-    }
-    if !self.epsilon.isEmpty {
-      try visitor.visitSingularStringField(value: self.epsilon, fieldNumber: 14)
-    }
-    if !self.delta.isEmpty {
-      try visitor.visitSingularStringField(value: self.delta, fieldNumber: 15)
-    }
-    if self.l2Bound != 0 {
-      try visitor.visitSingularInt64Field(value: self.l2Bound, fieldNumber: 16)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      if !_storage._kind.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._kind, fieldNumber: 1)
+      }
+      if _storage._vectorLength != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._vectorLength, fieldNumber: 2)
+      }
+      if _storage._valueBound != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._valueBound, fieldNumber: 3)
+      }
+      if _storage._noiseBound != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._noiseBound, fieldNumber: 4)
+      }
+      if !_storage._noiseMechanism.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._noiseMechanism, fieldNumber: 5)
+      }
+      if !_storage._noiseVariance.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._noiseVariance, fieldNumber: 6)
+      }
+      if _storage._minParticipants != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._minParticipants, fieldNumber: 7)
+      }
+      if _storage._threshold != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._threshold, fieldNumber: 8)
+      }
+      if _storage._rounds != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._rounds, fieldNumber: 9)
+      }
+      if _storage._slotBits != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._slotBits, fieldNumber: 10)
+      }
+      if _storage._slotsPerCiphertext != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._slotsPerCiphertext, fieldNumber: 11)
+      }
+      if !_storage._paillierKeyID.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._paillierKeyID, fieldNumber: 12)
+      }
+      if !_storage._participants.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._participants, fieldNumber: 13)
+      }
+      if !_storage._epsilon.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._epsilon, fieldNumber: 14)
+      }
+      if !_storage._delta.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._delta, fieldNumber: 15)
+      }
+      if _storage._l2Bound != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._l2Bound, fieldNumber: 16)
+      }
+      if !_storage._privacyUnit.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._privacyUnit, fieldNumber: 17)
+      }
+      if !_storage._parameters.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._parameters, fieldNumber: 18)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_JobSpec, rhs: Tessera_V1_JobSpec) -> Bool {
-    if lhs.kind != rhs.kind {return false}
-    if lhs.vectorLength != rhs.vectorLength {return false}
-    if lhs.valueBound != rhs.valueBound {return false}
-    if lhs.noiseBound != rhs.noiseBound {return false}
-    if lhs.noiseMechanism != rhs.noiseMechanism {return false}
-    if lhs.noiseVariance != rhs.noiseVariance {return false}
-    if lhs.minParticipants != rhs.minParticipants {return false}
-    if lhs.threshold != rhs.threshold {return false}
-    if lhs.rounds != rhs.rounds {return false}
-    if lhs.slotBits != rhs.slotBits {return false}
-    if lhs.slotsPerCiphertext != rhs.slotsPerCiphertext {return false}
-    if lhs.paillierKeyID != rhs.paillierKeyID {return false}
-    if lhs.participants != rhs.participants {return false}
-    if lhs.epsilon != rhs.epsilon {return false}
-    if lhs.delta != rhs.delta {return false}
-    if lhs.l2Bound != rhs.l2Bound {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._kind != rhs_storage._kind {return false}
+        if _storage._vectorLength != rhs_storage._vectorLength {return false}
+        if _storage._valueBound != rhs_storage._valueBound {return false}
+        if _storage._noiseBound != rhs_storage._noiseBound {return false}
+        if _storage._noiseMechanism != rhs_storage._noiseMechanism {return false}
+        if _storage._noiseVariance != rhs_storage._noiseVariance {return false}
+        if _storage._minParticipants != rhs_storage._minParticipants {return false}
+        if _storage._threshold != rhs_storage._threshold {return false}
+        if _storage._rounds != rhs_storage._rounds {return false}
+        if _storage._slotBits != rhs_storage._slotBits {return false}
+        if _storage._slotsPerCiphertext != rhs_storage._slotsPerCiphertext {return false}
+        if _storage._paillierKeyID != rhs_storage._paillierKeyID {return false}
+        if _storage._participants != rhs_storage._participants {return false}
+        if _storage._epsilon != rhs_storage._epsilon {return false}
+        if _storage._delta != rhs_storage._delta {return false}
+        if _storage._l2Bound != rhs_storage._l2Bound {return false}
+        if _storage._privacyUnit != rhs_storage._privacyUnit {return false}
+        if _storage._parameters != rhs_storage._parameters {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,52 @@
+import Foundation
+
+/// A fault a simulation injects into one participant (simulations/README.md §"Faults").
+/// Faults exercise the federation's handling of failures through the real code paths: a
+/// dropped node really stops talking, a malformed frame really goes over TLS.
+public struct Fault: Codable, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Codable, Sendable {
+        /// Stops for good when asked for its update (a crash before submitting).
+        case dropBeforeSubmit = "drop-before-submit"
+        /// Submits, then stops for good when asked for its partial decryptions.
+        case dropBeforeShare = "drop-before-share"
+        /// Answers the round's request `seconds` late (within the round timeout, nothing changes).
+        case late
+        /// Sends a frame that is not an envelope before its submission.
+        case malformed
+        /// Re-sends its previous signed message (a replay) before its submission.
+        case replay
+    }
+
+    public var kind: Kind
+    public var participant: String
+    /// The job the fault applies to (every job if nil) and its round.
+    public var job: String?
+    public var round: Int
+    public var seconds: Double?
+
+    public init(kind: Kind, participant: String, job: String? = nil, round: Int, seconds: Double? = nil) {
+        self.kind = kind
+        self.participant = participant
+        self.job = job
+        self.round = round
+        self.seconds = seconds
+    }
+
+    func applies(to job: String, round: Int) -> Bool { (self.job == nil || self.job == job) && self.round == round }
+
+    public var description: String {
+        "\(kind.rawValue) by \(participant) in round \(round)\(job.map { " of \($0)" } ?? "")\(seconds.map { " (\($0) s)" } ?? "")"
+    }
+
+    /// The bytes a `malformed` fault sends: a truncated varint, which no envelope parser accepts.
+    static let malformedFrame = Data([0x0a, 0xff, 0xff, 0xff])
+
+    public static func load(path: String?, participant: String) throws -> [Fault] {
+        guard let path else { return [] }
+        do {
+            return try JSONDecoder().decode([Fault].self, from: Data(contentsOf: URL(fileURLWithPath: path))).filter { $0.participant == participant }
+        } catch {
+            throw DataError("faults file \(path): \(error)")
+        }
+    }
+}
