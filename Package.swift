@@ -40,8 +40,9 @@ let package = Package(
         .target(name: "TesseraData", dependencies: ["TesseraRandom"]),
         .target(name: "TesseraLearning", dependencies: ["TesseraRandom"]),
         .target(name: "TesseraReport"),
+        .target(name: "TesseraJobs", dependencies: ["TesseraData", "TesseraLearning", "TesseraRandom"]),
         .target(name: "TesseraProtocol", dependencies: [
-            "TesseraCrypto", "TesseraMath", "TesseraRandom", "TesseraAccountant", "TesseraPrivacy", "CSodium",
+            "TesseraCrypto", "TesseraMath", "TesseraRandom", "TesseraAccountant", "TesseraPrivacy", "TesseraJobs", "CSodium",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .target(name: "TesseraKeys", dependencies: [
@@ -64,11 +65,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "TesseraCoordinator", dependencies: [
-            "TesseraProtocol", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
+            "TesseraProtocol", "TesseraJobs", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TesseraParticipant", dependencies: [
-            "TesseraProtocol", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
+            "TesseraProtocol", "TesseraJobs", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TesseraNode", dependencies: [
@@ -85,7 +86,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tessera", dependencies: [
-            "TesseraCrypto", "TesseraPrivacy", "TesseraAccountant", "TesseraKeys", "TesseraData", "TesseraLearning", "TesseraReport", "CReference",
+            "TesseraCrypto", "TesseraPrivacy", "TesseraAccountant", "TesseraKeys", "TesseraData", "TesseraLearning", "TesseraReport", "TesseraJobs", "CReference",
             "TesseraCoordinator", "TesseraParticipant", "TesseraNode", "TesseraTransport", "TesseraState", "TesseraProtocol", "TesseraAudit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -97,6 +98,7 @@ let package = Package(
         .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraRandom"]),
         .testTarget(name: "TesseraLearningTests", dependencies: ["TesseraLearning", "TesseraRandom"]),
         .testTarget(name: "TesseraReportTests", dependencies: ["TesseraReport"]),
+        .testTarget(name: "TesseraJobsTests", dependencies: ["TesseraJobs", "TesseraData", "TesseraLearning", "TesseraRandom"]),
         .testTarget(name: "TesseraStateTests", dependencies: ["TesseraState"]),
         .testTarget(name: "TesseraNetworkTests", dependencies: [
             "TesseraNode", "TesseraAudit", "TesseraTransport", "TesseraProtocol", "TesseraCrypto", "TesseraKeys", "TesseraState",

@@ -1,5 +1,6 @@
 import Foundation
 import TesseraCrypto
+import TesseraJobs
 import TesseraMath
 import TesseraPrivacy
 import TesseraProtocol
@@ -15,6 +16,9 @@ public struct JobDefinition: Codable, Sendable {
     public var participants: [String]?
     public var minParticipants: Int?
     public var privacy: Privacy?
+    /// Kind-specific parameters (`segment-profile`, `kmeans`, `logreg`); they fix the vector
+    /// length and the per-customer L2 bound, which the job file then need not state.
+    public var parameters: JobComputation?
 
     /// Distributed noise: every participant adds `mechanism` noise of `variance` (integer
     /// units, decimal or "p/q") to its update clipped to L2 norm `l2Bound`.
@@ -23,6 +27,17 @@ public struct JobDefinition: Codable, Sendable {
         public var variance: String
         public var l2Bound: Int64
         public var delta: Double
+        enum CodingKeys: String, CodingKey { case mechanism, variance, l2Bound, delta }
+
+        /// `l2Bound` may be omitted for per-customer jobs, whose computation fixes it.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            mechanism = try c.decodeIfPresent(String.self, forKey: .mechanism) ?? "discrete-gaussian"
+            variance = try c.decode(String.self, forKey: .variance)
+            l2Bound = try c.decodeIfPresent(Int64.self, forKey: .l2Bound) ?? 0
+            delta = try c.decode(Double.self, forKey: .delta)
+        }
+
         public init(mechanism: String = "discrete-gaussian", variance: String, l2Bound: Int64, delta: Double) {
             self.mechanism = mechanism
             self.variance = variance
@@ -43,6 +58,44 @@ public struct JobDefinition: Codable, Sendable {
         self.privacy = privacy
     }
 
+    enum CodingKeys: String, CodingKey { case id, kind, vectorLength, valueBound, rounds, participants, minParticipants, privacy, parameters }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "vector-sum"
+        valueBound = try c.decode(Int64.self, forKey: .valueBound)
+        rounds = try c.decodeIfPresent(Int.self, forKey: .rounds)
+        participants = try c.decodeIfPresent([String].self, forKey: .participants)
+        minParticipants = try c.decodeIfPresent(Int.self, forKey: .minParticipants)
+        privacy = try c.decodeIfPresent(Privacy.self, forKey: .privacy)
+        switch kind {
+        case "segment-profile": parameters = .segmentProfile(try c.decodeIfPresent(SegmentProfileSpec.self, forKey: .parameters) ?? SegmentProfileSpec())
+        case "kmeans": parameters = .kmeans(try c.decode(KMeansJob.self, forKey: .parameters))
+        case "logreg": parameters = .logreg(try c.decode(LogisticJob.self, forKey: .parameters))
+        default: parameters = nil
+        }
+        vectorLength = try c.decodeIfPresent(Int.self, forKey: .vectorLength) ?? parameters?.vectorLength ?? 0
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(vectorLength, forKey: .vectorLength)
+        try c.encode(valueBound, forKey: .valueBound)
+        try c.encodeIfPresent(rounds, forKey: .rounds)
+        try c.encodeIfPresent(participants, forKey: .participants)
+        try c.encodeIfPresent(minParticipants, forKey: .minParticipants)
+        try c.encodeIfPresent(privacy, forKey: .privacy)
+        switch parameters {
+        case .segmentProfile(let s): try c.encode(s, forKey: .parameters)
+        case .kmeans(let k): try c.encode(k, forKey: .parameters)
+        case .logreg(let l): try c.encode(l, forKey: .parameters)
+        case .vectorSum, nil: break
+        }
+    }
+
     public static func load(path: String) throws -> JobDefinition {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -59,6 +112,11 @@ public struct JobDefinition: Codable, Sendable {
         }
         let listed = (participants ?? federation.participantIDs).sorted()
         let key = federation.thresholdKey
+        let computation: JobComputation
+        do { computation = try parameters ?? JobComputation(kind: kind, parameters: "") } catch {
+            throw ProtocolError(.malformed, "job \(id): \(error)")
+        }
+        let length = computation.vectorLength ?? vectorLength
         var noiseBound: Int64 = 0
         if let privacy {
             guard let v = ExactRational(privacy.variance) else { throw ProtocolError(.malformed, "privacy variance \(privacy.variance.debugDescription) is not a decimal or fraction") }
@@ -68,12 +126,15 @@ public struct JobDefinition: Codable, Sendable {
                                             maxParticipants: listed.count, plaintextBits: key.paillier.bits)
         var spec = Tessera_V1_JobSpec()
         spec.kind = kind
-        spec.vectorLength = UInt32(vectorLength)
+        spec.vectorLength = UInt32(length)
         spec.valueBound = valueBound
         spec.noiseBound = noiseBound
         spec.noiseMechanism = privacy?.mechanism ?? "none"
         spec.noiseVariance = privacy?.variance ?? "0"
-        spec.l2Bound = privacy?.l2Bound ?? 0
+        // Per-customer jobs: the bound their computation guarantees (at least the file's).
+        spec.l2Bound = privacy.map { max($0.l2Bound, computation.perCustomerL2Bound ?? 0) } ?? 0
+        spec.privacyUnit = computation.perCustomerL2Bound == nil ? "participant" : "customer"
+        spec.parameters = computation.canonicalParameters
         spec.minParticipants = UInt32(minParticipants ?? listed.count)
         spec.threshold = UInt32(key.threshold)
         spec.rounds = UInt32(rounds ?? 1)

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import TesseraCrypto
+import TesseraJobs
 import TesseraMath
 import TesseraPrivacy
 import TesseraProtocol
@@ -32,10 +33,15 @@ public actor Participant {
         public var seed: UInt64?
         /// Simulations only: faults to inject (see `Fault`).
         public var faults: [Fault]
+        /// Order data (CSV, or SQLite with an `orders` table) for the per-customer jobs.
+        public var orders: String?
+        /// Skip invalid order rows (and say how many) instead of refusing the job.
+        public var skipInvalidRows: Bool
 
         public init(id: String, federation: FederationInfo, tls: NIOSSLContext, signingKey: SigningKey, share: KeyShare,
                     store: ParticipantStore, data: VectorData, policy: LocalPolicy, host: String, port: Int,
-                    logger: Logger, exitAfterJob: Bool, seed: UInt64? = nil, faults: [Fault] = []) {
+                    logger: Logger, exitAfterJob: Bool, seed: UInt64? = nil, faults: [Fault] = [],
+                    orders: String? = nil, skipInvalidRows: Bool = false) {
             self.id = id
             self.federation = federation
             self.tls = tls
@@ -50,11 +56,14 @@ public actor Participant {
             self.exitAfterJob = exitAfterJob
             self.seed = seed
             self.faults = faults
+            self.orders = orders
+            self.skipInvalidRows = skipInvalidRows
         }
     }
 
     let config: Configuration
     let outbox: Outbox
+    let inputs: LocalInputs
     var encryptor: PaillierEncryptor?
     var rng: NodeRandom
     var finished = false
@@ -68,6 +77,7 @@ public actor Participant {
     public init(_ config: Configuration) {
         self.config = config
         rng = config.seed.map { .seeded(ChaCha20DRBG(seed: Seed($0).derive("participant/\(config.id)"))) } ?? .system(SystemRandom())
+        inputs = LocalInputs(vector: config.data.values, ordersPath: config.orders, skipInvalidRows: config.skipInvalidRows)
         let store = config.store
         outbox = Outbox(federation: config.federation.name, sender: config.id, key: config.signingKey,
                         nextSequence: { try store.nextOwnSequence() })
@@ -214,12 +224,9 @@ public actor Participant {
                   spent.delta + cost.delta <= config.policy.budget.delta * (1 + 1e-12) else {
                 throw DataError("privacy budget: the job needs ε = \(cost.epsilon), δ = \(cost.delta); spent ε = \(spent.epsilon), δ = \(spent.delta) of ε = \(config.policy.budget.epsilon), δ = \(config.policy.budget.delta)")
             }
-            guard config.data.values.count == Int(spec.vectorLength) else {
-                throw DataError("local data has \(config.data.values.count) values, job expects \(spec.vectorLength)")
-            }
-            if let bad = config.data.values.firstIndex(where: { $0 < -spec.valueBound || $0 > spec.valueBound }) {
-                throw DataError("local value at index \(bad) is outside the job's bound ±\(spec.valueBound)")
-            }
+            // The data must fit the job before anything is promised: the first round's update
+            // is computed now (per-customer jobs derive and cache their features here).
+            _ = try localUpdate(spec, job: job, round: 1)
         } catch {
             accept = false
             reason = "\(error)"
@@ -264,7 +271,7 @@ public actor Participant {
             // Clip to the job's L2 bound, then add this participant's share of the noise
             // (exact integer sampler; redrawn above the plan's 2^-40 tail bound).
             let mechanism = try JobPrivacy.mechanism(spec)
-            var update = spec.l2Bound > 0 ? L2Clipping.clip(config.data.values, to: spec.l2Bound) : config.data.values
+            var update = try localUpdate(spec, job: job, round: round)
             let noise = mechanism.samples(count: update.count, bound: spec.noiseBound, using: &rng)
             for i in update.indices { update[i] += noise[i] }
             let plaintexts = try SlotPacker(plan: plan).pack(update)
@@ -285,6 +292,46 @@ public actor Participant {
         }
         let envelope = try outbox.seal(job: job, round: round, .submission(try Tessera_V1_Submission(serializedBytes: stored)))
         return envelope
+    }
+
+    /// This participant's update for (job, round), checked against the job's shape and bound.
+    /// `vector-sum` protects the whole vector (clipped to `l2_bound`); the per-customer kinds
+    /// bound every customer's contribution inside their computation (`JobComputation`) and
+    /// start each round from the released results of the earlier ones.
+    func localUpdate(_ spec: Tessera_V1_JobSpec, job: String, round: Int) throws -> [Int64] {
+        let computation = try JobSpecRules.computation(spec)
+        var update: [Int64]
+        switch computation {
+        case .vectorSum:
+            update = config.data.values
+            guard update.count == Int(spec.vectorLength) else {
+                throw DataError("local data has \(update.count) values, job expects \(spec.vectorLength)")
+            }
+            if let bad = update.firstIndex(where: { $0 < -spec.valueBound || $0 > spec.valueBound }) {
+                throw DataError("local value at index \(bad) is outside the job's bound ±\(spec.valueBound)")
+            }
+            if spec.l2Bound > 0 { update = L2Clipping.clip(update, to: spec.l2Bound) }
+        default:
+            var previous: [[Int64]] = []
+            for r in stride(from: 1, to: round, by: 1) {
+                guard let sums = try config.store.result(job: job, round: r) else {
+                    throw ProtocolError(.refused, "round \(round) of \(job) starts from the result of round \(r), which this participant has not received")
+                }
+                previous.append(sums)
+            }
+            do { update = try computation.update(round: round, previous: previous, inputs: inputs) } catch let error as ProtocolError {
+                throw error
+            } catch {
+                throw DataError("local data for \(spec.kind): \(error)")
+            }
+            guard update.count == Int(spec.vectorLength) else {
+                throw DataError("\(spec.kind) update has \(update.count) values, job expects \(spec.vectorLength)")
+            }
+            if let bad = update.firstIndex(where: { $0 < -spec.valueBound || $0 > spec.valueBound }) {
+                throw DataError("\(spec.kind) update value \(update[bad]) at index \(bad) is outside the job's bound ±\(spec.valueBound): too many customers for this job")
+            }
+        }
+        return update
     }
 
     func decrypt(_ request: Tessera_V1_DecryptionRequest, job: String, round: Int) throws -> Data {

@@ -1,10 +1,11 @@
 import Foundation
 import TesseraCrypto
+import TesseraJobs
 import TesseraMath
 
 /// Checks every node applies to a job spec before acting on it (protocol/README.md §"Jobs").
 public enum JobSpecRules {
-    public static let supportedKinds: Set<String> = ["vector-sum"]
+    public static let supportedKinds = Set(JobComputation.kinds)
     public static let supportedNoise: Set<String> = ["none", "discrete-gaussian", "skellam"]
     public static let maxVectorLength = 10_000_000
 
@@ -34,6 +35,7 @@ public enum JobSpecRules {
             throw ProtocolError(.malformed, "vector length \(spec.vectorLength) outside 1...\(maxVectorLength)")
         }
         guard spec.rounds >= 1, spec.rounds <= 10_000 else { throw ProtocolError(.malformed, "rounds \(spec.rounds) outside 1...10000") }
+        _ = try computation(spec)
         guard spec.paillierKeyID == Data(federation.thresholdKey.id.bytes) else {
             throw ProtocolError(.refused, "job uses Paillier key \([UInt8](spec.paillierKeyID).hex), not the federation's \(federation.thresholdKey.id)")
         }
@@ -61,5 +63,31 @@ public enum JobSpecRules {
         }
         _ = try JobPrivacy.total(spec)
         return try plan(for: spec, key: federation.thresholdKey)
+    }
+
+    /// The job's local computation, checked against the spec: its vector length, and for jobs
+    /// whose privacy unit is a customer, an `l2_bound` that covers one customer's contribution.
+    public static func computation(_ spec: Tessera_V1_JobSpec) throws -> JobComputation {
+        let computation: JobComputation
+        do { computation = try JobComputation(kind: spec.kind, parameters: spec.parameters) } catch {
+            throw ProtocolError(.malformed, "job \(spec.kind): \(error)")
+        }
+        switch computation {
+        case .vectorSum:
+            guard spec.privacyUnit.isEmpty || spec.privacyUnit == "participant" else {
+                throw ProtocolError(.malformed, "vector-sum protects a participant's whole vector; privacy unit \(spec.privacyUnit.debugDescription) is not supported")
+            }
+        default:
+            guard spec.privacyUnit == "customer" else {
+                throw ProtocolError(.malformed, "\(spec.kind) jobs bound each customer's contribution; privacy unit must be \"customer\", not \(spec.privacyUnit.debugDescription)")
+            }
+            guard let length = computation.vectorLength, Int(spec.vectorLength) == length else {
+                throw ProtocolError(.malformed, "\(spec.kind) with these parameters has \(computation.vectorLength ?? 0) values, the spec says \(spec.vectorLength)")
+            }
+            if spec.noiseMechanism != "none", let bound = computation.perCustomerL2Bound, spec.l2Bound < bound {
+                throw ProtocolError(.malformed, "l2_bound \(spec.l2Bound) is below one customer's contribution bound \(bound): the noise would not cover it")
+            }
+        }
+        return computation
     }
 }

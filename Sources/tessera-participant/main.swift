@@ -17,7 +17,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Key directory written by `tessera keys init`.") var keys: String
     @Option(help: "This participant's id in the manifest.") var id: String
     @Option(help: "Coordinator address, HOST:PORT.") var coordinator: String
-    @Option(help: "Local data file.") var data: String
+    @Option(help: "Local vector file (vector-sum jobs).") var data: String?
+    @Option(help: "Order data, CSV or SQLite with an `orders` table (segment-profile, kmeans, logreg jobs).") var orders: String?
+    @Flag(help: "Skip invalid order rows (counted in the log) instead of refusing the job.") var skipInvalidRows = false
     @Option(help: "SQLite state file (created if missing).") var state: String
     @Option(help: "Local policy file (JSON); defaults apply without one.") var policy: String?
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
@@ -31,9 +33,9 @@ struct Run: AsyncParsableCommand {
         let (host, port) = try NodeSupport.parseHostPort(coordinator)
         let participant = Participant(.init(
             id: id, federation: node.federation, tls: try node.tls.clientContext(), signingKey: node.signingKey,
-            share: node.share, store: try ParticipantStore(path: state), data: try VectorData.load(path: data),
+            share: node.share, store: try ParticipantStore(path: state), data: try data.map { try VectorData.load(path: $0) } ?? VectorData(values: []),
             policy: try LocalPolicy.load(path: policy), host: host, port: port, logger: logger, exitAfterJob: exitAfterJob, seed: simulationSeed,
-            faults: try Fault.load(path: faults, participant: id)))
+            faults: try Fault.load(path: faults, participant: id), orders: orders, skipInvalidRows: skipInvalidRows))
         let task = Task { await participant.run() }
         let signals = NodeSupport.onTermination {
             logger.notice("termination requested")

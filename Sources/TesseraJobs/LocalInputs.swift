@@ -1,0 +1,58 @@
+import Foundation
+import TesseraData
+import TesseraLearning
+
+/// A participant's local data for jobs: an explicit vector (`vector-sum`) and/or an order
+/// source (CSV, or SQLite with an `orders` table) from which customer features are derived
+/// once and cached. Nothing here leaves the participant; only the jobs' bounded sums do.
+public final class LocalInputs: @unchecked Sendable {
+    public let vector: [Int64]?
+    public let ordersPath: String?
+    /// Skip invalid order rows (counted) instead of refusing the job.
+    public let skipInvalidRows: Bool
+    private let lock = NSLock()
+    private var tables: [Int64: (CustomerTable, OrderSourceSummary)] = [:]
+    private var propensities: [String: (rows: [[Double]], labels: [Bool])] = [:]
+
+    public init(vector: [Int64]?, ordersPath: String?, skipInvalidRows: Bool = false) {
+        self.vector = vector
+        self.ordersPath = ordersPath
+        self.skipInvalidRows = skipInvalidRows
+    }
+
+    func source() throws -> any OrderSource {
+        guard let ordersPath else { throw JobError("this job needs order data (--orders)") }
+        return ordersPath.hasSuffix(".sqlite") || ordersPath.hasSuffix(".db") ? SQLiteOrderSource(path: ordersPath) : OrderCSVReader(path: ordersPath)
+    }
+
+    /// The customer table of orders up to `asOf` (cached per asOf).
+    public func table(through asOf: Int64) throws -> (CustomerTable, OrderSourceSummary) {
+        lock.lock(); defer { lock.unlock() }
+        if let t = tables[asOf] { return t }
+        let skip = skipInvalidRows
+        let built = try CustomerTable.build(from: try source(), through: asOf, onInvalid: { _ in skip })
+        tables[asOf] = built
+        return built
+    }
+
+    public func derivation(_ options: FeatureOptions) throws -> FeatureDerivation {
+        try FeatureDerivation(table: try table(through: options.asOf).0, options: options)
+    }
+
+    public func featureRows(_ options: FeatureOptions) throws -> [[Double]] {
+        FeatureMatrix.rows(try derivation(options))
+    }
+
+    public func propensity(_ job: LogisticJob) throws -> (rows: [[Double]], labels: [Bool]) {
+        let key = "\(job.features.asOf)/\(job.horizonDays)"
+        lock.lock()
+        if let p = propensities[key] { lock.unlock(); return p }
+        lock.unlock()
+        let skip = skipInvalidRows
+        let (data, _) = try PropensityDataset.build(from: try source(), asOf: job.features.asOf, horizonDays: job.horizonDays,
+                                                    options: job.features, onInvalid: { _ in skip })
+        let p = (data.features, data.labels.map { $0 > 0.5 })
+        lock.lock(); propensities[key] = p; lock.unlock()
+        return p
+    }
+}
