@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "TesseraCrypto", dependencies: ["TesseraMath", "TesseraRandom", "CSodium"]),
         .target(name: "TesseraPrivacy", dependencies: ["TesseraRandom", "TesseraMath"]),
         .target(name: "TesseraAccountant"),
-        .target(name: "TesseraData", dependencies: ["TesseraRandom"]),
+        .target(name: "TesseraData", dependencies: ["TesseraRandom", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(name: "TesseraLearning", dependencies: ["TesseraRandom"]),
         .target(name: "TesseraReport"),
         .target(name: "TesseraJobs", dependencies: ["TesseraData", "TesseraLearning", "TesseraRandom"]),

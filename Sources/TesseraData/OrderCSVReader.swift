@@ -1,26 +1,16 @@
 import Foundation
 
-/// A row that failed validation: file, 1-based line, field and why.
-public struct RowError: Error, CustomStringConvertible, Equatable, Sendable {
-    public let file: String
-    public let line: Int
-    public let field: String
-    public let problem: String
-    public var description: String { "\(file):\(line): field \(field): \(problem)" }
-}
-
-/// Streams and validates an order CSV without holding the file in memory (64 KiB reads).
+/// Streams and validates an order CSV without holding the file in memory (1 MiB reads).
 /// Invalid rows are reported, never silently used; the caller's policy decides whether to
 /// skip them (`onInvalid` returns true) or stop (returns false, and the reader throws).
-public struct OrderCSVReader {
+/// Parsing works on the raw bytes of each line; fields are RFC 4180 without quoting (the
+/// schema forbids commas and quotes inside values).
+public struct OrderCSVReader: OrderSource {
     public let path: String
 
     public init(path: String) { self.path = path }
 
-    public struct Summary: Sendable, Equatable {
-        public var rows = 0
-        public var skipped = 0
-    }
+    public typealias Summary = OrderSourceSummary
 
     /// Calls `body` for every valid row, in file order.
     @discardableResult
@@ -31,76 +21,79 @@ public struct OrderCSVReader {
         defer { try? handle.close() }
         var summary = Summary()
         var lineNumber = 0
-        var carry = [UInt8]()
         var headerSeen = false
-        func process(_ bytes: ArraySlice<UInt8>) throws {
+        func process(_ bytes: UnsafeBufferPointer<UInt8>) throws {
             lineNumber += 1
             var line = bytes
-            if line.last == 13 { line = line.dropLast() }  // CRLF
+            if line.last == 13 { line = UnsafeBufferPointer(rebasing: line.dropLast()) }  // CRLF
             if line.isEmpty { return }
-            let text = String(decoding: line, as: UTF8.self)
             if !headerSeen {
                 headerSeen = true
-                guard text.lowercased() == OrderRecord.header else {
+                guard String(decoding: line, as: UTF8.self).lowercased() == OrderRecord.header else {
                     throw RowError(file: path, line: lineNumber, field: "header", problem: "expected \(OrderRecord.header.debugDescription)")
                 }
                 return
             }
+            let record: OrderRecord
             do {
-                try body(try Self.parse(text, file: path, line: lineNumber))
-                summary.rows += 1
+                record = try Self.parse(line, file: path, line: lineNumber)
             } catch let error as RowError {
                 guard onInvalid(error) else { throw error }
                 summary.skipped += 1
+                return
             }
+            try body(record)
+            summary.rows += 1
         }
+        var buffer = [UInt8]()
+        buffer.reserveCapacity(1 << 21)
         while true {
-            let chunk = handle.readData(ofLength: 1 << 16)
+            let chunk = handle.readData(ofLength: 1 << 20)
             if chunk.isEmpty { break }
-            carry.append(contentsOf: chunk)
-            var start = 0
-            while let nl = carry[start...].firstIndex(of: 10) {
-                try process(carry[start..<nl])
-                start = nl + 1
+            buffer.append(contentsOf: chunk)
+            let consumed = try buffer.withUnsafeBufferPointer { all -> Int in
+                var start = 0
+                for i in 0..<all.count where all[i] == 10 {
+                    try process(UnsafeBufferPointer(rebasing: all[start..<i]))
+                    start = i + 1
+                }
+                return start
             }
-            carry.removeFirst(start)
+            buffer.removeFirst(consumed)
         }
-        if !carry.isEmpty { try process(carry[...]) }
+        if !buffer.isEmpty { try buffer.withUnsafeBufferPointer { try process($0) } }
         if !headerSeen { throw RowError(file: path, line: 1, field: "header", problem: "the file is empty") }
         return summary
     }
 
-    static func parse(_ text: String, file: String, line: Int) throws -> OrderRecord {
-        let f = text.split(separator: ",", omittingEmptySubsequences: false)
-        func fail(_ field: String, _ problem: String) -> RowError { RowError(file: file, line: line, field: field, problem: problem) }
-        guard f.count == 8 else { throw fail("-", "expected 8 fields, found \(f.count)") }
-        func identifier(_ i: Int, _ name: String) throws -> String {
-            let s = f[i]
-            guard !s.isEmpty, s.count <= 64, !s.contains("\"") else { throw fail(name, "must be 1-64 characters without quotes") }
-            return String(s)
+    /// Validates one data line (without its line break) into a record.
+    static func parse(_ line: UnsafeBufferPointer<UInt8>, file: String, line number: Int) throws -> OrderRecord {
+        func fail(_ field: String, _ problem: String) -> RowError { RowError(file: file, line: number, field: field, problem: problem) }
+        var commas = 0
+        for c in line where c == 44 { commas += 1 }
+        guard commas == 7 else { throw fail("-", "expected 8 fields, found \(commas + 1)") }
+        var position = 0
+        func next() -> UnsafeBufferPointer<UInt8> {
+            var end = position
+            while end < line.count, line[end] != 44 { end += 1 }
+            defer { position = end + 1 }
+            return UnsafeBufferPointer(rebasing: line[position..<end])
         }
-        let customer = try identifier(0, "customer_id")
-        let order = try identifier(1, "order_id")
-        guard let ts = ISO8601.parse(f[2]) else { throw fail("timestamp", "\(String(f[2]).debugDescription) is not YYYY-MM-DDTHH:MM:SSZ") }
-        guard let cents = parseAmount(f[3]) else { throw fail("amount", "\(String(f[3]).debugDescription) is not an amount in 0...1000000 with at most 2 decimals") }
-        let currency = String(f[4])
-        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else { throw fail("currency", "\(currency.debugDescription) is not an ISO 4217 code") }
-        guard Taxonomy.categories.contains(String(f[5])) else { throw fail("category", "\(String(f[5]).debugDescription) is not in the taxonomy") }
-        guard Taxonomy.regions.contains(String(f[6])) else { throw fail("region", "\(String(f[6]).debugDescription) is not in the taxonomy") }
-        guard Taxonomy.channels.contains(String(f[7])) else { throw fail("channel", "\(String(f[7]).debugDescription) is not web, app or store") }
-        return OrderRecord(customerID: customer, orderID: order, timestamp: ts, amountCents: cents, currency: currency,
-                           category: String(f[5]), region: String(f[6]), channel: String(f[7]))
-    }
-
-    static func parseAmount(_ s: Substring) -> Int64? {
-        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = Int64(parts[0]), whole >= 0, !parts[0].hasPrefix("+") else { return nil }
-        var cents = whole * 100
-        if parts.count == 2 {
-            let frac = parts[1]
-            guard (1...2).contains(frac.count), frac.allSatisfy(\.isNumber), let v = Int64(frac) else { return nil }
-            cents += frac.count == 1 ? v * 10 : v
+        func check<V>(_ name: String, _ outcome: OrderValidation.Outcome<V>) throws -> V {
+            switch outcome {
+            case .ok(let v): return v
+            case .invalid(let problem): throw fail(name, problem)
+            }
         }
-        return cents <= 100_000_000 ? cents : nil
+        let customer = try check("customer_id", OrderValidation.identifier(next()))
+        let order = try check("order_id", OrderValidation.identifier(next()))
+        let timestamp = try check("timestamp", OrderValidation.timestamp(next()))
+        let cents = try check("amount", OrderValidation.amount(next()))
+        let currency = try check("currency", OrderValidation.currency(next()))
+        let category = try check("category", OrderValidation.category(next()))
+        let region = try check("region", OrderValidation.region(next()))
+        let channel = try check("channel", OrderValidation.channel(next()))
+        return OrderRecord(customerID: customer, orderID: order, timestamp: timestamp, amountCents: cents, currency: currency,
+                           category: category, region: region, channel: channel)
     }
 }

@@ -22,11 +22,24 @@ public struct OrderRecord: Sendable, Hashable {
     public var region: String
     public var channel: String
 
+    public init(customerID: String, orderID: String, timestamp: Int64, amountCents: Int64, currency: String,
+                category: String, region: String, channel: String) {
+        self.customerID = customerID
+        self.orderID = orderID
+        self.timestamp = timestamp
+        self.amountCents = amountCents
+        self.currency = currency
+        self.category = category
+        self.region = region
+        self.channel = channel
+    }
+
     public static let header = "customer_id,order_id,timestamp,amount,currency,category,region,channel"
     public static let columns = header.split(separator: ",").map(String.init)
 
     public var csvLine: String {
-        "\(customerID),\(orderID),\(ISO8601.format(timestamp)),\(amountCents / 100).\(String(format: "%02d", amountCents % 100)),\(currency),\(category),\(region),\(channel)"
+        let cents = amountCents % 100
+        return "\(customerID),\(orderID),\(ISO8601.format(timestamp)),\(amountCents / 100).\(cents < 10 ? "0" : "")\(cents),\(currency),\(category),\(region),\(channel)"
     }
 }
 
@@ -35,6 +48,10 @@ public enum Taxonomy {
     public static let categories = ["apparel", "beauty", "electronics", "grocery", "home", "sports", "toys"]
     public static let regions = ["north", "south", "east", "west", "central"]
     public static let channels = ["web", "app", "store"]
+
+    /// Index of a category in `categories` (a linear scan over 7 short strings).
+    @inlinable public static func categoryIndex(_ name: String) -> Int? { categories.firstIndex(of: name) }
+    @inlinable public static func regionIndex(_ name: String) -> Int? { regions.firstIndex(of: name) }
 }
 
 /// ISO-8601 UTC timestamps without Foundation's locale-dependent formatters.
@@ -43,11 +60,23 @@ public enum ISO8601 {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = seconds - days * 86_400
         let (y, m, d) = civil(fromDays: days)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, rest / 3600, (rest % 3600) / 60, rest % 60)
+        var bytes = [UInt8](repeating: 0, count: 20)
+        func put(_ v: Int64, _ at: Int, _ width: Int) {
+            var v = v
+            for i in stride(from: at + width - 1, through: at, by: -1) { bytes[i] = UInt8(48 + v % 10); v /= 10 }
+        }
+        put(y, 0, 4); put(m, 5, 2); put(d, 8, 2); put(rest / 3600, 11, 2); put((rest % 3600) / 60, 14, 2); put(rest % 60, 17, 2)
+        bytes[4] = 45; bytes[7] = 45; bytes[10] = 84; bytes[13] = 58; bytes[16] = 58; bytes[19] = 90
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func parse(_ text: Substring) -> Int64? {
-        let b = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM:SSZ` from raw bytes (the readers' hot path: no allocation).
+    public static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard b.count == 20, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58, b[19] == 90 else { return nil }
         func num(_ r: Range<Int>) -> Int64? {
             var v: Int64 = 0

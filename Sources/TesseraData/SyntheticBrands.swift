@@ -33,21 +33,29 @@ public struct SyntheticBrands {
             let dir = directory + "/" + brandID(b)
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let path = dir + "/orders.csv"
-            FileManager.default.createFile(atPath: path, contents: nil)
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            var buffer = OrderRecord.header + "\n"
-            var rows = 0
-            try generate(brand: b) { record in
-                buffer += record.csvLine
-                buffer += "\n"
-                rows += 1
-                if buffer.utf8.count > 1 << 16 { handle.write(Data(buffer.utf8)); buffer = "" }
-            }
-            handle.write(Data(buffer.utf8))
-            try handle.close()
+            let rows = try write(brand: b, toFile: path)
             out.append((path, rows))
         }
         return out
+    }
+
+    /// Writes brand `b`'s orders as one CSV file (64 KiB buffered writes); returns the row count.
+    public func write(brand b: Int, toFile path: String) throws -> Int {
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        var buffer = OrderRecord.header + "\n"
+        var rows = 0
+        try generate(brand: b) { record in
+            buffer += record.csvLine
+            buffer += "\n"
+            rows += 1
+            if buffer.utf8.count > 1 << 16 { handle.write(Data(buffer.utf8)); buffer = "" }
+        }
+        handle.write(Data(buffer.utf8))
+        try handle.close()
+        return rows
     }
 
     /// Streams brand `b`'s orders in customer order.
