@@ -65,11 +65,11 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "TesseraCoordinator", dependencies: [
-            "TesseraProtocol", "TesseraJobs", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
+            "TesseraProtocol", "TesseraJobs", "TesseraData", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TesseraParticipant", dependencies: [
-            "TesseraProtocol", "TesseraJobs", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
+            "TesseraProtocol", "TesseraJobs", "TesseraData", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TesseraNode", dependencies: [

@@ -1,5 +1,6 @@
 import Foundation
 import TesseraCrypto
+import TesseraData
 import TesseraJobs
 import TesseraMath
 import TesseraPrivacy
@@ -69,11 +70,13 @@ public struct JobDefinition: Codable, Sendable {
         participants = try c.decodeIfPresent([String].self, forKey: .participants)
         minParticipants = try c.decodeIfPresent(Int.self, forKey: .minParticipants)
         privacy = try c.decodeIfPresent(Privacy.self, forKey: .privacy)
-        switch kind {
-        case "segment-profile": parameters = .segmentProfile(try c.decodeIfPresent(SegmentProfileSpec.self, forKey: .parameters) ?? SegmentProfileSpec())
-        case "kmeans": parameters = .kmeans(try c.decode(KMeansJob.self, forKey: .parameters))
-        case "logreg": parameters = .logreg(try c.decode(LogisticJob.self, forKey: .parameters))
-        default: parameters = nil
+        if kind == "vector-sum" {
+            parameters = nil
+        } else {
+            let value = try c.decodeIfPresent(JSONValue.self, forKey: .parameters) ?? .object([:])
+            do { parameters = try JobComputation(kind: kind, parameters: value) } catch {
+                throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "\(error)")
+            }
         }
         vectorLength = try c.decodeIfPresent(Int.self, forKey: .vectorLength) ?? parameters?.vectorLength ?? 0
     }

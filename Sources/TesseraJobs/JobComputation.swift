@@ -25,27 +25,37 @@ public enum JobComputation: Sendable {
 
     public static let kinds = ["vector-sum", "segment-profile", "kmeans", "logreg"]
 
+    /// From parameters in JSON text (the signed spec's canonical form), e.g. `{"model": {"clusters": 5}}`.
     public init(kind: String, parameters: String) throws {
-        func decode<T: Decodable>(_ type: T.Type) throws -> T {
-            do { return try JSONDecoder().decode(T.self, from: Data((parameters.isEmpty ? "{}" : parameters).utf8)) } catch {
+        let value: JSONValue
+        do { value = try JSONDecoder().decode(JSONValue.self, from: Data((parameters.isEmpty ? "{}" : parameters).utf8)) } catch {
+            throw JobError("\(kind) parameters are not JSON: \(error)")
+        }
+        try self.init(kind: kind, parameters: value)
+    }
+
+    /// From a parameters object laid over the kind's defaults (a job file names only what it changes).
+    public init(kind: String, parameters: JSONValue) throws {
+        func decode<T: Codable>(_ defaults: T) throws -> T {
+            do { return try JSONValue.decode(T.self, overlay: parameters, defaults: defaults) } catch {
                 throw JobError("\(kind) parameters: \(error)")
             }
         }
         switch kind {
         case "vector-sum":
-            guard parameters.isEmpty || parameters == "{}" else { throw JobError("vector-sum takes no parameters") }
+            guard parameters == .object([:]) || parameters == .null else { throw JobError("vector-sum takes no parameters") }
             self = .vectorSum
         case "segment-profile":
-            let spec = try decode(SegmentProfileSpec.self)
-            try spec.validate()
+            let spec = try decode(SegmentProfileSpec())
+            do { try spec.validate() } catch { throw JobError("segment-profile parameters: \(error)") }
             self = .segmentProfile(spec)
         case "kmeans":
-            let job = try decode(KMeansJob.self)
-            _ = try job.model()
+            let job = try decode(KMeansJob(model: KMeansParameters(clusters: 5, dimension: FeatureMatrix.columns.count), initSeed: 1))
+            _ = try job.kmeans()
             self = .kmeans(job)
         case "logreg":
-            let job = try decode(LogisticJob.self)
-            _ = try job.model()
+            let job = try decode(LogisticJob(model: LogisticParameters(dimension: FeatureMatrix.columns.count), learningRate: 1))
+            _ = try job.regression()
             self = .logreg(job)
         default:
             throw JobError("unknown job kind \(kind.debugDescription); known: \(Self.kinds.joined(separator: ", "))")
@@ -79,8 +89,8 @@ public enum JobComputation: Sendable {
         switch self {
         case .vectorSum: nil
         case .segmentProfile(let s): s.length
-        case .kmeans(let k): (try? k.model())?.vectorLength
-        case .logreg(let l): (try? l.model()).map { $0.vectorLength + $0.evaluationVectorLength }
+        case .kmeans(let k): (try? k.kmeans())?.vectorLength
+        case .logreg(let l): (try? l.regression()).map { $0.vectorLength + $0.evaluationVectorLength }
         }
     }
 
@@ -89,8 +99,8 @@ public enum JobComputation: Sendable {
         switch self {
         case .vectorSum: nil
         case .segmentProfile(let s): s.perCustomerL2Squared
-        case .kmeans(let k): (try? k.model())?.perCustomerL2Squared
-        case .logreg(let l): (try? l.model()).map { $0.perCustomerL2Squared + $0.evaluationL2Squared }
+        case .kmeans(let k): (try? k.kmeans())?.perCustomerL2Squared
+        case .logreg(let l): (try? l.regression()).map { $0.perCustomerL2Squared + $0.evaluationL2Squared }
         }
     }
 
@@ -115,11 +125,11 @@ public enum JobComputation: Sendable {
         case .segmentProfile(let spec):
             return try SegmentProfile.localVector(try inputs.derivation(spec.features), spec: spec)
         case .kmeans(let job):
-            let model = try job.model()
+            let model = try job.kmeans()
             let rows = try inputs.featureRows(job.features)
             return model.localUpdate(rows: rows, centroids: try job.centroids(after: previous))
         case .logreg(let job):
-            let model = try job.model()
+            let model = try job.regression()
             let data = try inputs.propensity(job)
             let current = try job.model(after: previous)
             return model.localUpdate(rows: data.rows, labels: data.labels, model: current)
@@ -141,7 +151,7 @@ public struct KMeansJob: Codable, Sendable {
         self.features = features
     }
 
-    public func model() throws -> KMeans {
+    public func kmeans() throws -> KMeans {
         guard model.dimension == FeatureMatrix.columns.count else {
             throw JobError("kmeans dimension \(model.dimension) differs from the \(FeatureMatrix.columns.count) customer features")
         }
@@ -150,7 +160,7 @@ public struct KMeansJob: Codable, Sendable {
 
     /// Centroids in force after the given released rounds (the public initial ones first).
     public func centroids(after results: [[Int64]]) throws -> [[Double]] {
-        let k = try model()
+        let k = try kmeans()
         var centroids = k.initialCentroids(seed: Seed(initSeed))
         for sums in results {
             guard sums.count == k.vectorLength else { throw JobError("kmeans result has \(sums.count) values, expected \(k.vectorLength)") }
@@ -175,7 +185,7 @@ public struct LogisticJob: Codable, Sendable {
         self.features = features
     }
 
-    public func model() throws -> LogisticRegression {
+    public func regression() throws -> LogisticRegression {
         guard model.dimension == FeatureMatrix.columns.count else {
             throw JobError("logreg dimension \(model.dimension) differs from the \(FeatureMatrix.columns.count) customer features")
         }
@@ -185,7 +195,7 @@ public struct LogisticJob: Codable, Sendable {
 
     /// The model in force after the given released rounds (zero at the start).
     public func model(after results: [[Int64]]) throws -> LogisticModel {
-        let lr = try model()
+        let lr = try regression()
         var current = LogisticModel(dimension: model.dimension)
         for sums in results {
             guard sums.count == lr.vectorLength + lr.evaluationVectorLength else {
@@ -198,7 +208,7 @@ public struct LogisticJob: Codable, Sendable {
 
     /// The evaluation (AUC, log-loss) released with round r, of the model in force during r.
     public func evaluation(of sums: [Int64]) throws -> EvaluationResult {
-        let lr = try model()
+        let lr = try regression()
         return lr.evaluate(sums: Array(sums[lr.vectorLength...]))
     }
 }

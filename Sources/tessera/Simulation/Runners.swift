@@ -12,6 +12,7 @@ struct RunContext: Sendable {
     let keys: String
     let brands: [String]
     let dataPaths: [String: String]
+    let ordersPaths: [String: String]
     let policyPaths: [String: String]
     let faultsPath: String
     let seed: UInt64
@@ -58,7 +59,7 @@ struct ProcessRunner: FederationRunner {
         var participants: [Process] = []
         for brand in job.participants ?? c.brands {
             participants.append(try spawn("tessera-participant", ["run", "--keys", c.keys, "--id", brand,
-                "--coordinator", "127.0.0.1:\(port)", "--data", c.dataPaths[brand]!, "--state", c.participantState(brand),
+                "--coordinator", "127.0.0.1:\(port)", "--data", c.dataPaths[brand]!, "--orders", c.ordersPaths[brand]!, "--state", c.participantState(brand),
                 "--policy", c.policyPaths[brand]!, "--faults", c.faultsPath, "--exit-after-job",
                 "--simulation-seed", "\(c.seed)", "--log-level", "notice"], log: c.work + "/\(brand)-\(job.id).log"))
         }
@@ -116,7 +117,7 @@ struct InProcessRunner: FederationRunner {
                 id: brand, federation: p.federation, tls: try p.tls.clientContext(), signingKey: p.signingKey, share: p.share,
                 store: try ParticipantStore(path: c.participantState(brand)), data: try VectorData.load(path: c.dataPaths[brand]!),
                 policy: try LocalPolicy.load(path: c.policyPaths[brand]!), host: "127.0.0.1", port: server.localPort,
-                logger: logger, exitAfterJob: true, seed: c.seed, faults: try Fault.load(path: c.faultsPath, participant: brand)))
+                logger: logger, exitAfterJob: true, seed: c.seed, faults: try Fault.load(path: c.faultsPath, participant: brand), orders: c.ordersPaths[brand]))
             tasks.append(Task { await participant.run() })
         }
         await coordinator.waitUntilJobFinished()

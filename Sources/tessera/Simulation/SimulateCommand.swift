@@ -34,8 +34,9 @@ struct Simulate: AsyncParsableCommand {
         // Data: synthetic brands from the seed, and each brand's local inputs.
         let synth = SyntheticBrands(brands: s.brands.count, customersPerBrand: s.data.customersPerBrand, seed: seed)
         let files = try synth.write(to: work + "/data")
-        var dataPaths: [String: String] = [:], policyPaths: [String: String] = [:]
+        var dataPaths: [String: String] = [:], policyPaths: [String: String] = [:], ordersPaths: [String: String] = [:]
         for (i, brand) in s.brands.enumerated() {
+            ordersPaths[brand] = files[i].path
             let (values, _) = try CellProfile.vector(ordersAt: files[i].path)
             dataPaths[brand] = work + "/\(brand).vector"
             try values.map(String.init).joined(separator: "\n").write(toFile: dataPaths[brand]!, atomically: true, encoding: .utf8)
@@ -46,7 +47,7 @@ struct Simulate: AsyncParsableCommand {
         try ProcessRunner.encoder.encode(s.faults).write(to: URL(fileURLWithPath: faultsPath))
         progress("data: \(s.brands.count) brands, \(files.map(\.rows).reduce(0, +)) orders (seed \(seed))")
 
-        let context = RunContext(work: work, keys: s.keys, brands: s.brands, dataPaths: dataPaths, policyPaths: policyPaths,
+        let context = RunContext(work: work, keys: s.keys, brands: s.brands, dataPaths: dataPaths, ordersPaths: ordersPaths, policyPaths: policyPaths,
                                  faultsPath: faultsPath, seed: seed, roundTimeout: s.roundTimeout)
         let runner: FederationRunner = inProcess ? InProcessRunner() : ProcessRunner(bin: Self.binDirectory)
         progress("federation: \(s.brands.joined(separator: ", ")), keys \(s.keys), \(inProcess ? "in-process" : "separate processes"), loopback mTLS")

@@ -57,6 +57,7 @@ struct SimulationSummary: Codable {
     var jobs: [Job]
     var ledgers: [Ledger]
     var faults: [FaultOutcome]
+    var utility: [UtilityReport]
 
     static func collect(scenario s: Scenario, seed: UInt64, context c: RunContext, runs: [String: JobRun], entries: [Transcript.Entry],
                         audit: Auditor.Report, root: String, mode: String, seconds: Double) throws -> SimulationSummary {
@@ -69,6 +70,7 @@ struct SimulationSummary: Codable {
             holders["\(body.jobID)/\(body.round)", default: []].append(e.author)
         }
         var jobs: [Job] = []
+        var utility: [UtilityReport] = []
         for definition in s.jobs {
             let row = try store.jobs().first { $0.id == definition.id }
             let spec = try row.map { try Tessera_V1_JobSpec(serializedBytes: $0.spec) }
@@ -76,6 +78,11 @@ struct SimulationSummary: Codable {
             for round in 1...max(1, Int(spec?.rounds ?? 1)) {
                 guard let r = try store.result(job: definition.id, round: round) else { continue }
                 results.append(RoundResult(round: round, contributors: r.contributors, holders: holders["\(definition.id)/\(round)"] ?? [], sums: r.sums))
+            }
+            if let spec, let lastRound = results.last {
+                let all = results.map(\.sums)
+                if let u = try UtilityReport.evaluate(job: definition, spec: spec, results: all, contributors: lastRound.contributors,
+                                                      orders: c.ordersPaths, seed: seed) { utility.append(u) }
             }
             let metrics = MetricsText(runs[definition.id]?.metrics ?? "")
             jobs.append(Job(id: definition.id, kind: definition.kind, rounds: Int(spec?.rounds ?? 0),
@@ -120,7 +127,7 @@ struct SimulationSummary: Codable {
         let run = Run(scenario: s.name, description: s.description ?? "", seed: seed, transcriptRoot: root, transcriptEntries: audit.entries,
                       audit: "passed: chain, \(audit.entries) signatures, \(audit.rounds) aggregates and decryption proofs, privacy spend",
                       mode: mode, seconds: seconds, keyBits: key.paillier.bits, threshold: key.threshold, participants: s.brands)
-        return SimulationSummary(run: run, jobs: jobs, ledgers: ledgers, faults: faults)
+        return SimulationSummary(run: run, jobs: jobs, ledgers: ledgers, faults: faults, utility: utility)
     }
 
     func highlights() -> [String] {
@@ -133,6 +140,12 @@ struct SimulationSummary: Codable {
             lines.append("ledger \(l.participant): spent ε = \(String(format: "%.3g", l.spends.last?.cumulativeEpsilon ?? 0)) of \(l.budgetEpsilon)" + (l.refusals.isEmpty ? "" : "; refused \(l.refusals.map { "\($0.job) (\($0.reason))" }.joined(separator: "; "))"))
         }
         for f in faults { lines.append("fault \(f.fault): \(f.outcome)") }
+        for u in utility {
+            for f in u.figures {
+                lines.append("utility \(u.job): \(f.metric): federated \(String(format: "%.4g", f.federated)), centralized \(String(format: "%.4g", f.centralized))\(f.target.map { " (target \($0): \(f.met == true ? "met" : "missed"))" } ?? "")")
+            }
+            for n in u.notes { lines.append("utility \(u.job): \(n)") }
+        }
         return lines
     }
 

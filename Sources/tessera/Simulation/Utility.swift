@@ -1,0 +1,109 @@
+import Foundation
+import TesseraCoordinator
+import TesseraData
+import TesseraJobs
+import TesseraLearning
+import TesseraPrivacy
+import TesseraProtocol
+import TesseraRandom
+
+/// What privacy cost in accuracy: each job's released (noised) result against the same
+/// computation done centrally, in plaintext, on the union of the contributors' data. Only a
+/// simulation can compute this (it holds every brand's synthetic data); a real federation never does.
+struct UtilityReport: Codable {
+    struct Figure: Codable {
+        var metric: String
+        var federated: Double
+        var centralized: Double
+        var gap: Double
+        var target: String?
+        var met: Bool?
+    }
+    struct Series: Codable {
+        var name: String
+        var rounds: [Int]
+        var federated: [Double]
+        var centralized: Double?
+    }
+    struct Table: Codable {
+        var title: String
+        var columns: [String]
+        var rows: [[String]]
+    }
+    var job: String
+    var figures: [Figure] = []
+    var series: [Series] = []
+    var tables: [Table] = []
+    var notes: [String] = []
+
+    static func evaluate(job: JobDefinition, spec: Tessera_V1_JobSpec, results: [[Int64]], contributors: [String],
+                         orders: [String: String], seed: UInt64) throws -> UtilityReport? {
+        let computation = try JobSpecRules.computation(spec)
+        guard let last = results.last else { return nil }
+        var report = UtilityReport(job: job.id)
+        let inputs = contributors.compactMap { orders[$0] }.map { LocalInputs(vector: nil, ordersPath: $0) }
+        let variance = (ExactRational(spec.noiseVariance)?.doubleValue ?? 0)
+        let sigma = (variance * Double(contributors.count)).squareRoot()
+        switch computation {
+        case .vectorSum:
+            return nil
+        case .segmentProfile(let profile):
+            let released = try SegmentProfile.decode(sums: last, spec: profile, noiseStandardDeviation: sigma, minimumCustomers: 20)
+            let truth = try SegmentProfile.centralTable(try inputs.map { try $0.derivation(profile.features) }, spec: profile, capped: false)
+            let comparison = ProfileComparison(released: released, truth: truth, largeCellCustomers: 100, tolerance: 0.05)
+            for s in comparison.statistics {
+                guard let within = s.fractionWithinTolerance else { continue }
+                report.figures.append(Figure(metric: "\(s.name): share of cells with ≥ 100 customers within 5%", federated: within, centralized: 1,
+                                             gap: 1 - within, target: "≥ 0.95 at ε = 1", met: within >= 0.95))
+                if let median = s.medianRelativeError {
+                    report.notes.append("\(s.name): median relative error \(String(format: "%.2f", 100 * median))% over \(s.valuesCompared) released values")
+                }
+            }
+            report.notes.append("\(comparison.suppressedCells) of \(released.cells.count) cells suppressed (noised customer count under 20); 95% error bar on customers ±\(String(format: "%.1f", released.errorBars95.customers))")
+            let rows = zip(released.cells, truth.cells).sorted { ($0.1.customers ?? 0) > ($1.1.customers ?? 0) }.map { r, t -> [String] in
+                [r.stage.rawValue, r.tier.rawValue, r.region,
+                 r.suppressed ? "suppressed" : String(format: "%.0f", r.customers ?? 0), String(format: "%.0f", t.customers ?? 0),
+                 r.suppressed ? "" : String(format: "%.0f", r.orders ?? 0), r.suppressed ? "" : String(format: "%.0f", r.spend ?? 0),
+                 r.suppressed ? "" : (r.churn ?? []).map { String(format: "%.0f", $0) }.joined(separator: "/")]
+            }
+            report.tables.append(Table(title: "Segment profile (released, noised; largest true cells first)",
+                                       columns: ["stage", "tier", "region", "customers", "true customers", "orders", "spend", "churn g/y/r"], rows: rows))
+        case .kmeans(let k):
+            let model = try k.kmeans()
+            let rows = try inputs.flatMap { try $0.featureRows(k.features) }
+            let initial = try k.centroids(after: [])
+            let lloyd = model.baselineLloyd(rows: rows, initial: initial)
+            let plusplus = model.baselineKMeansPlusPlus(rows: rows, restarts: 5, seed: Seed(seed))
+            let central = min(model.cost(rows: rows, centroids: lloyd), model.cost(rows: rows, centroids: plusplus))
+            var costs: [Double] = []
+            for r in 1...results.count { costs.append(model.cost(rows: rows, centroids: try k.centroids(after: Array(results[0..<r])))) }
+            let final = costs.last!
+            let gap = KMeans.relativeCostGap(cost: final, baseline: central)
+            report.figures.append(Figure(metric: "k-means cost (Σ squared distances)", federated: final, centralized: central, gap: gap,
+                                         target: "within 5% at ε = 4", met: gap <= 0.05))
+            report.series.append(Series(name: "k-means cost after each round", rounds: Array(1...results.count), federated: costs, centralized: central))
+            let centroids = try k.centroids(after: results)
+            let counts = model.noisyCounts(sums: last)
+            let descriptions = model.describe(centroids: centroids, counts: counts, featureNames: FeatureMatrix.columns)
+            report.tables.append(Table(title: "Segments (federated centroids)", columns: ["segment", "customers (noised)", "description"],
+                                       rows: descriptions.map { ["\($0.cluster + 1)", String(format: "%.0f", $0.customers), $0.summary] }))
+        case .logreg(let l):
+            let model = try l.regression()
+            let data = try inputs.map { try $0.propensity(l) }
+            let rows = data.flatMap(\.rows), labels = data.flatMap(\.labels)
+            let final = try l.model(after: results)
+            let federatedAUC = AUC.exact(scores: model.probabilities(rows: rows, model: final), labels: labels) ?? .nan
+            let baseline = model.baselineFit(rows: rows, labels: labels)
+            let centralAUC = AUC.exact(scores: model.probabilities(rows: rows, model: baseline), labels: labels) ?? .nan
+            report.figures.append(Figure(metric: "AUC of the repurchase-within-\(l.horizonDays)-days model", federated: federatedAUC,
+                                         centralized: centralAUC, gap: centralAUC - federatedAUC, target: "within 0.02 at ε = 8",
+                                         met: centralAUC - federatedAUC <= 0.02))
+            let released = try results.map { try l.evaluation(of: $0).auc ?? .nan }
+            report.series.append(Series(name: "AUC released each round (noised histograms, model at the round's start)",
+                                        rounds: Array(1...results.count), federated: released, centralized: centralAUC))
+            report.tables.append(Table(title: "Federated model", columns: ["feature", "weight"],
+                                       rows: zip(FeatureMatrix.columns + ["bias"], final.weights + [final.bias]).map { [$0, String(format: "%+.3f", $1)] }))
+        }
+        return report
+    }
+}

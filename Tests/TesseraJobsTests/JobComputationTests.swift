@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import TesseraData
+import TesseraLearning
+@testable import TesseraJobs
+
+/// The jobs layer: parameters round-trip through canonical JSON, every kind's shape and
+/// per-customer bound follow from its parameters, and multi-round state (centroids, models)
+/// is a function of the released sums only.
+@Suite struct JobComputationTests {
+    static let dimension = FeatureMatrix.columns.count
+
+    func brandOrders(_ customers: Int, seed: UInt64) throws -> String {
+        let dir = NSTemporaryDirectory() + "tessera-jobs-\(UUID().uuidString)"
+        return try SyntheticBrands(brands: 1, customersPerBrand: customers, seed: seed).write(to: dir)[0].path
+    }
+
+    @Test func unknownKindsAndBadParametersAreNamed() {
+        #expect(throws: JobError.self) { try JobComputation(kind: "pagerank", parameters: "") }
+        #expect((try? JobComputation(kind: "kmeans", parameters: "{\"model\": 3}")) == nil)
+        #expect((try? JobComputation(kind: "vector-sum", parameters: "{\"k\": 3}")) == nil)
+    }
+
+    @Test func parametersRoundTripCanonically() throws {
+        let job = KMeansJob(model: KMeansParameters(clusters: 4, dimension: Self.dimension), initSeed: 7)
+        let original = JobComputation.kmeans(job)
+        let again = try JobComputation(kind: "kmeans", parameters: original.canonicalParameters)
+        #expect(again.canonicalParameters == original.canonicalParameters)
+        #expect(again.vectorLength == 4 * (Self.dimension + 1))
+        let bound = try #require(again.perCustomerL2Bound), squared = try #require(again.perCustomerL2Squared)
+        #expect(bound * bound >= squared && (bound - 1) * (bound - 1) < squared)
+    }
+
+    @Test func kmeansRoundsFollowTheReleasedSums() throws {
+        let inputs = LocalInputs(vector: nil, ordersPath: try brandOrders(300, seed: 5))
+        let job = KMeansJob(model: KMeansParameters(clusters: 3, dimension: Self.dimension), initSeed: 1)
+        let computation = JobComputation.kmeans(job)
+        let first = try computation.update(round: 1, previous: [], inputs: inputs)
+        #expect(first.count == computation.vectorLength)
+        // Round 2 assigns to the centroids decoded from round 1's sums, so it differs from round 1
+        // unless Lloyd has converged, and it is reproducible.
+        let second = try computation.update(round: 2, previous: [first], inputs: inputs)
+        #expect(second == (try computation.update(round: 2, previous: [first], inputs: inputs)))
+        #expect(try job.centroids(after: [first]) != job.centroids(after: []))
+        // The customer count slots add up to the brand's customers with orders.
+        let k = try job.kmeans()
+        let counted = k.noisyCounts(sums: first).reduce(0, +)
+        #expect(Int(counted) == (try inputs.featureRows(job.features)).count)
+        #expect(throws: JobError.self) { try computation.update(round: 3, previous: [first], inputs: inputs) }
+    }
+
+    @Test func logregUpdatesCarryTheEvaluationOfTheCurrentModel() throws {
+        let inputs = LocalInputs(vector: nil, ordersPath: try brandOrders(400, seed: 9))
+        let job = LogisticJob(model: LogisticParameters(dimension: Self.dimension), learningRate: 1, horizonDays: 90)
+        let computation = JobComputation.logreg(job)
+        let first = try computation.update(round: 1, previous: [], inputs: inputs)
+        #expect(first.count == computation.vectorLength)
+        let evaluation = try job.evaluation(of: first)
+        #expect(Int(evaluation.customers.rounded()) == (try inputs.propensity(job)).rows.count)
+        let model = try job.model(after: [first])
+        #expect(model != (try job.model(after: [])))
+    }
+
+    @Test func segmentProfileNeedsOrders() throws {
+        let computation = try JobComputation(kind: "segment-profile", parameters: "")
+        #expect(throws: JobError.self) { try computation.update(round: 1, previous: [], inputs: LocalInputs(vector: [1], ordersPath: nil)) }
+        let v = try computation.update(round: 1, previous: [], inputs: LocalInputs(vector: nil, ordersPath: try brandOrders(200, seed: 2)))
+        #expect(v.count == computation.vectorLength)
+    }
+}
