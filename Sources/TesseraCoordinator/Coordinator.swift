@@ -19,8 +19,9 @@ public actor Coordinator {
         public var metrics: Metrics
         public var logger: Logger
         public var roundTimeout: Double
-        /// Wait for every contributor's partial decryptions (until the round timeout) instead of
-        /// the first t: slower, but the transcript then does not depend on timing (simulations).
+        /// Wait for every requested holder's partial decryptions (until the round timeout)
+        /// instead of the first t to answer: the transcript then does not depend on timing
+        /// (simulations).
         public var waitForAllHolders: Bool
 
         public init(federation: FederationInfo, signingKey: SigningKey, store: CoordinatorStore, metrics: Metrics,
@@ -46,6 +47,12 @@ public actor Coordinator {
         var aggregate: [Ciphertext] = []
         var contributors: [String] = []
         var verified: [String: [VerifiedPartialDecryption]] = [:]  // holder → one per aggregate ciphertext
+        /// Holders asked for partial decryptions: the first t contributors (by id), widened to
+        /// every contributor if they have not all answered by the round timeout.
+        var requested: Set<String> = []
+        /// Holders that were asked and did not answer by a timeout in this job: presumed gone,
+        /// not waited for again (in memory only; after a restart they cost one more timeout).
+        var unresponsive: Set<String> = []
         var finished = false
         var phaseStarted = Date()
     }
@@ -198,13 +205,14 @@ public actor Coordinator {
                 throw ProtocolError(.wrongFederation, "message for federation \(body.federation.debugDescription), this is \(federation.name.debugDescription)")
             }
             let last = try config.store.lastSequence(of: sender)
-            guard body.sequence > last else {
-                throw ProtocolError(.replay, "sequence \(body.sequence) is not above the last accepted \(last) from \(sender)")
+            let sequenced = Outbox.isSequenced(body.payload)
+            guard sequenced ? body.sequence > last : body.sequence == 0 else {
+                throw sequenced ? ProtocolError(.replay, "sequence \(body.sequence) is not above the last accepted \(last) from \(sender)")
+                                : ProtocolError(.malformed, "\(body.kind) messages carry sequence 0, not \(body.sequence)")
             }
             config.metrics.increment("tessera_messages_total", labels: ["kind": body.kind], help: "Accepted messages by kind")
             switch body.payload {
             case .hello:
-                try config.store.accept(sender: sender, sequence: body.sequence)
                 sessions[sender] = (writer, session)
                 config.metrics.set("tessera_connected_participants", Double(sessions.count), help: "Participants with an open session")
                 log.info("participant connected", metadata: ["participant": .string(sender)])
@@ -224,7 +232,6 @@ public actor Coordinator {
                 try await send(to: sender, try outbox.status(.ok, "partial decryptions verified", acking: body.sequence, job: body.jobID, round: Int(body.round)))
                 try await advance()
             case .status(let status):
-                try config.store.accept(sender: sender, sequence: body.sequence)
                 if status.code != .ok {
                     log.warning("participant reported an error", metadata: ["participant": .string(sender), "code": .string(status.code.name), "message": .string(status.message)])
                 }
@@ -376,7 +383,7 @@ public actor Coordinator {
             // earlier round of this job (a node that dropped out is not waited for again),
             // until the round timeout.
             let missed = try missedEarlierRound(job)
-            let awaited = job.spec.participants.filter { decisions[$0]?.accept != false && !missed.contains($0) }
+            let awaited = job.spec.participants.filter { decisions[$0]?.accept != false && !missed.contains($0) && !job.unresponsive.contains($0) }
             let everyone = Set(awaited).isSubset(of: Set(submitted))
             let deadlinePassed = Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout
             guard submitted.count >= Int(job.spec.minParticipants), everyone || deadlinePassed else { return }
@@ -389,13 +396,13 @@ public actor Coordinator {
             try store.setRoundStatus(job: job.id, round: job.round, "decrypting", transcript: items)
             self.job!.phase = .decrypting
             self.job!.phaseStarted = Date()
-            if config.waitForAllHolders { scheduleDeadline() }
+            scheduleDeadline()
             log.info("aggregate computed; requesting decryption", metadata: ["round": .stringConvertible(job.round), "contributors": .string(self.job!.contributors.joined(separator: ","))])
-            for id in sessions.keys.sorted() { try await sendDecryptionRequest(to: id) }
+            for id in self.job!.requested.sorted() { try await sendDecryptionRequest(to: id) }
         case .decrypting:
             guard job.verified.count >= federation.thresholdKey.threshold else { return }
             if config.waitForAllHolders {
-                let all = Set(job.contributors).isSubset(of: Set(job.verified.keys))
+                let all = job.requested.subtracting(job.unresponsive).isSubset(of: Set(job.verified.keys))
                 guard all || Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout else { return }
             }
             try await finishRound()
@@ -421,6 +428,7 @@ public actor Coordinator {
         config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "aggregate"], by: Date().timeIntervalSince(start))
         job.aggregate = aggregate
         job.contributors = contributors.sorted()
+        job.requested = Set(job.contributors.filter { !job.unresponsive.contains($0) }.prefix(federation.thresholdKey.threshold))
         self.job = job
     }
 
@@ -514,7 +522,25 @@ public actor Coordinator {
     }
 
     func deadline(job id: String, round: Int, phase: Phase) async {
-        guard let job, job.id == id, job.round == round, job.phase == phase, phase != .done else { return }
+        guard var job, job.id == id, job.round == round, job.phase == phase, phase != .done else { return }
+        // Requested holders missing at the timeout: ask every other contributor too, and wait
+        // one more timeout for them (unless t have already answered and will be combined).
+        let answered = Set(job.verified.keys)
+        if phase == .decrypting, !job.requested.isSubset(of: answered),
+           answered.count < federation.thresholdKey.threshold || !config.waitForAllHolders,
+           job.requested != Set(job.contributors) {
+            job.unresponsive.formUnion(job.requested.subtracting(answered))
+            job.requested = Set(job.contributors)
+            job.phaseStarted = Date()
+            self.job = job
+            log.warning("requested holders did not all answer in time; asking every contributor",
+                        metadata: ["missing": .string(Set(job.contributors).subtracting(answered).sorted().joined(separator: ","))])
+            scheduleDeadline()
+            do { for holder in job.requested.subtracting(answered).sorted() { try await sendDecryptionRequest(to: holder) } } catch {
+                log.error("decryption request failed", metadata: ["error": .string("\(error)")])
+            }
+            return
+        }
         do { try await advance() } catch { log.error("advance after deadline failed", metadata: ["error": .string("\(error)")]) }
     }
 
@@ -560,7 +586,7 @@ public actor Coordinator {
     }
 
     func sendDecryptionRequest(to id: String) async throws {
-        guard let job, job.phase == .decrypting, job.verified[id] == nil else { return }
+        guard let job, job.phase == .decrypting, job.requested.contains(id), job.verified[id] == nil else { return }
         try await send(to: id, try outbox.seal(job: job.id, round: job.round, .decryptionRequest(decryptionRequest())))
     }
 

@@ -174,9 +174,13 @@ public actor Participant {
             let body = try SignedEnvelope.open(try Tessera_V1_Envelope.parse(data), expectedSender: FederationInfo.coordinatorID, federation: federation)
             sequence = body.sequence
             guard body.federation == federation.name else { throw ProtocolError(.wrongFederation, "message for federation \(body.federation)") }
-            let last = try config.store.lastCoordinatorSequence()
-            guard body.sequence > last else { throw ProtocolError(.replay, "coordinator sequence \(body.sequence) not above \(last)") }
-            try config.store.acceptCoordinatorSequence(body.sequence)
+            if Outbox.isSequenced(body.payload) {
+                let last = try config.store.lastCoordinatorSequence()
+                guard body.sequence > last else { throw ProtocolError(.replay, "coordinator sequence \(body.sequence) not above \(last)") }
+                try config.store.acceptCoordinatorSequence(body.sequence)
+            } else {
+                guard body.sequence == 0 else { throw ProtocolError(.malformed, "\(body.kind) messages carry sequence 0, not \(body.sequence)") }
+            }
             switch body.payload {
             case .jobSpec(let spec): return [try decide(spec, job: body.jobID)]
             case .roundOpen: return try await submitWithFaults(job: body.jobID, round: Int(body.round))

@@ -22,9 +22,20 @@ public struct Outbox: Sendable {
         body.sender = sender
         body.jobID = job
         body.round = UInt32(round)
-        body.sequence = try nextSequence()
+        body.sequence = try Self.isSequenced(payload) ? nextSequence() : 0
         body.payload = payload
         return try SignedEnvelope.seal(body, with: key).serializedData()
+    }
+
+    /// Hello and status messages change no state, so they carry sequence 0 and are exempt
+    /// from replay ordering (each arrives on the sender's own mutually authenticated
+    /// connection); every other message takes the sender's next sequence number. So the
+    /// sequence numbers of the transcribed messages do not depend on reconnections.
+    public static func isSequenced(_ payload: Tessera_V1_Body.OneOf_Payload?) -> Bool {
+        switch payload {
+        case .hello, .status: false
+        default: true
+        }
     }
 
     public func status(_ code: Tessera_V1_ErrorCode, _ message: String, acking sequence: UInt64,
