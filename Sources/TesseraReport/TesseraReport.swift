@@ -1,2 +1,0 @@
-/// Run reports: report.json and a self-contained report.html with inline SVG plots.
-public enum TesseraReport {}
