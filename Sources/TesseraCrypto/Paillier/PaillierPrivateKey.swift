@@ -11,6 +11,13 @@ import TesseraRandom
 /// exponent modulo n²: about four times less work. With g = n + 1, L_p(g^(p−1) mod p²) =
 /// (p − 1)·q ≡ −q (mod p), so h_p = (−q)⁻¹ mod p. The exponents p − 1 and q − 1 are secret,
 /// so both exponentiations use `mpz_powm_sec`.
+///
+/// Cost (2048-bit n, measured): the two exponentiations are 99.85 % of a decryption (the
+/// reductions, L, h_p, h_q and Garner take about 5 µs of 3.2 ms). Inside `mpn_sec_powm` the
+/// time goes to REDC (58 %), basecase squaring (25 %) and multiplication (9 %), the masked
+/// table scan (4 %) and the conditional subtraction (1 %); calling `mpn_sec_powm` with
+/// per-key scratch, or a hand-written fixed-window ladder on GMP's primitives, was not faster
+/// (within ±3 %). Ciphertexts are validated once, when built (`PaillierPublicKey.ciphertext`).
 public struct PaillierPrivateKey: Sendable {
     public let publicKey: PaillierPublicKey
     let p: BigInt
