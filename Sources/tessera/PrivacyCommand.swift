@@ -113,15 +113,11 @@ struct Privacy: AsyncParsableCommand {
         @Option(help: "Seed.") var seed: UInt64 = 1
 
         func run() async throws {
-            guard let s = ExactRational(sigma), !s.isZero else { throw ValidationError("--sigma must be a positive decimal or fraction") }
             guard count >= 0 && count <= 100_000_000 else { throw ValidationError("--count must be 0...100000000") }
-            let squared = ExactRational(s.numerator * s.numerator, s.denominator * s.denominator)
+            // Parsing, squaring and range checks live with the samplers (SamplerLimits).
             let noise: NoiseMechanism
-            switch mechanism {
-            case "discrete-gaussian": noise = .discreteGaussian(variance: squared)
-            case "discrete-laplace": noise = .discreteLaplace(scale: s)
-            case "skellam": noise = .skellam(variance: squared)
-            default: throw ValidationError("--mechanism must be discrete-gaussian, discrete-laplace or skellam")
+            do { noise = try NoiseMechanism(mechanism: mechanism, sigma: sigma) } catch {
+                throw ValidationError("\(error)")
             }
             var rng = ChaCha20DRBG(seed: Seed(seed).derive("tessera/privacy/sample"))
             var out = ""
