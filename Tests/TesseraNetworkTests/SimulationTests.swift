@@ -25,7 +25,9 @@ import Testing
         let wrong = try NodeProcess("tessera", ["replay", "simulations/quickstart.json", "--seed", "11", "--expect", c], in: base, name: "replay-wrong")
         #expect(try await wrong.waitForExit(timeout: 180) != 0)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/a/report.json"))) as! [String: Any]
-        #expect((report["run"] as? [String: Any])?["transcriptRoot"] as? String == a)
+        #expect((report["metadata"] as? [String: Any])?["transcriptRoot"] as? String == a)
+        let html = try String(contentsOfFile: base + "/a/report.html", encoding: .utf8)
+        #expect(html.contains(a) && html.contains("<svg") && !html.contains("http://example") && !html.contains("<script"))
     }
 
     /// Faults go through the real code paths and the run stays reproducible: a malformed frame
@@ -39,7 +41,7 @@ import Testing
         let processes = try await simulate(5, base + "/p", scenario: scenario)
         let inProcess = try await simulate(5, base + "/i", scenario: scenario, extra: ["--in-process"])
         #expect(processes == inProcess && processes.count == 64)
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/p/report.json"))) as! [String: Any]
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/p/run.json"))) as! [String: Any]
         let job = try #require((report["jobs"] as? [[String: Any]])?.first)
         let results = try #require(job["results"] as? [[String: Any]])
         #expect(results.count == 3)

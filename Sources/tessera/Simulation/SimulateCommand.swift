@@ -97,7 +97,7 @@ struct Replay: AsyncParsableCommand {
         var simulate = try Simulate.parse([scenario, "--seed", "\(seed)", "--out", dir] + (inProcess ? ["--in-process"] : []))
         try await simulate.run()
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/report.json"))) as? [String: Any]
-        let root = (report?["run"] as? [String: Any])?["transcriptRoot"] as? String ?? ""
+        let root = (report?["metadata"] as? [String: Any])?["transcriptRoot"] as? String ?? ""
         guard root == expect.lowercased() else {
             print("replay differs: got \(root), expected \(expect)")
             throw ExitCode(1)

@@ -1,5 +1,6 @@
 import Foundation
 import TesseraAudit
+import TesseraData
 import TesseraKeys
 import TesseraCoordinator
 import TesseraParticipant
@@ -149,10 +150,15 @@ struct SimulationSummary: Codable {
         return lines
     }
 
+    /// report.json and report.html (the figures), and run.json (this summary, with every
+    /// round's released sums).
     func write(to dir: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: dir + "/report.json"))
+        try encoder.encode(self).write(to: URL(fileURLWithPath: dir + "/run.json"))
+        let report = runReport(date: ISO8601.format(Int64(Date().timeIntervalSince1970)))
+        try report.jsonData().write(to: URL(fileURLWithPath: dir + "/report.json"))
+        try Data(report.html().utf8).write(to: URL(fileURLWithPath: dir + "/report.html"))
     }
 }
 
