@@ -54,6 +54,10 @@ enum Style {
     .none { color: var(--muted); font-style: italic; }
     ul.notes li { margin: 4px 0; }
     footer { margin-top: 40px; padding-top: 10px; border-top: 1px solid var(--rule); font-size: 12px; color: var(--muted); }
+    @media (max-width: 760px) {
+      main { padding: 16px; }
+      dl.meta { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+    }
     @media print {
       main { max-width: none; padding: 0; }
       nav.toc { display: none; }
