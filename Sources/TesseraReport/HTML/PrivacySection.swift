@@ -14,7 +14,8 @@ extension ReportPage {
         if plotted {
             m.open("figure")
             m.raw(chart.render())
-            m.element("figcaption", [], "Cumulative ε each participant has spent after each round (solid, with markers) against its own budget (dashed, same colour). An × marks a round the participant refused because it would have exceeded its budget; it sits at the spend the participant kept. Lines are shifted slightly sideways so that equal spends stay visible.")
+            m.element("figcaption", [], "Cumulative ε each participant has spent after each round (solid, with markers) against its own budget (dashed, same colour). An × marks a round the participant refused because it would have exceeded its budget; it sits at the spend the participant kept."
+                      + (ledger.count > 1 ? " Lines are shifted slightly sideways so that equal spends stay visible." : ""))
             m.close("figure")
         }
         HTMLTable(caption: "Ledger at the end of the run", columns: [
