@@ -158,10 +158,26 @@ public struct KMeansJob: Codable, Sendable {
         return try KMeans(model)
     }
 
+    /// The public initial centroids: uniform in the feature box from `initSeed`, with the
+    /// category-share coordinates (the last `Taxonomy.categories.count` features, which sum to 1
+    /// for every customer) renormalized onto that simplex. This uses the public feature schema
+    /// only, never the data; without it most starting points lie far from every customer and
+    /// their clusters stay empty.
+    public func initialCentroids() throws -> [[Double]] {
+        let k = try kmeans()
+        let shares = Taxonomy.categories.count, d = model.dimension
+        return k.initialCentroids(seed: Seed(initSeed)).map { c in
+            var c = c
+            let total = c[(d - shares)...].reduce(0, +)
+            if total > 0 { for j in (d - shares)..<d { c[j] /= total } }
+            return c
+        }
+    }
+
     /// Centroids in force after the given released rounds (the public initial ones first).
     public func centroids(after results: [[Int64]]) throws -> [[Double]] {
         let k = try kmeans()
-        var centroids = k.initialCentroids(seed: Seed(initSeed))
+        var centroids = try initialCentroids()
         for sums in results {
             guard sums.count == k.vectorLength else { throw JobError("kmeans result has \(sums.count) values, expected \(k.vectorLength)") }
             centroids = k.decode(sums: sums, previous: centroids)

@@ -149,7 +149,13 @@ import TesseraTransport
             #expect(try await c.status().code == .duplicate)
             // A message claiming to be from another participant.
             try await c.send(try c.envelope(.hello(.init()), sender: "brand-a"))
-            #expect(try await c.status().code == .identityMismatch)
+            #expect(try await c.status(for: 0).code == .identityMismatch)
+            // A hello with a sequence number (hello and status carry 0).
+            var hello = Tessera_V1_Body()
+            hello.federation = "test"; hello.sender = "brand-c"; hello.sequence = 99; hello.payload = .hello(.init())
+            try await c.send(try SignedEnvelope.seal(hello, with: c.node.signingKey).serializedData())
+            let numbered = try await c.status(for: 99)
+            #expect(numbered.code == .malformed && numbered.message.contains("sequence 0"), "\(numbered)")
 
             // After the timeout (brand-b never comes) the round is decrypted by brand-a and us.
             let requestBody = try await c.next(timeout: 90) { if case .decryptionRequest = $0.payload { return true }; return false }

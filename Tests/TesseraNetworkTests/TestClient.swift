@@ -33,13 +33,15 @@ final class TestClient: @unchecked Sendable {
     }
 
     func envelope(_ payload: Tessera_V1_Body.OneOf_Payload, job: String = "", round: Int = 0, sender: String? = nil) throws -> Data {
-        sequence += 1
+        // Hello and status are unsequenced (protocol/README.md §3).
+        let sequenced = Outbox.isSequenced(payload)
+        if sequenced { sequence += 1 }
         var body = Tessera_V1_Body()
         body.federation = node.federation.name
         body.sender = sender ?? node.id
         body.jobID = job
         body.round = UInt32(round)
-        body.sequence = sequence
+        body.sequence = sequenced ? sequence : 0
         body.payload = payload
         return try SignedEnvelope.seal(body, with: node.signingKey).serializedData()
     }

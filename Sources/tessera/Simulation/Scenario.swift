@@ -8,6 +8,9 @@ import TesseraParticipant
 struct Scenario: Codable {
     struct DataSpec: Codable {
         var customersPerBrand: Int
+        /// For `vector-sum` load tests: each brand's vector is this many values drawn from the
+        /// seed (uniform in [0, 1000)) instead of its (category × region) order profile.
+        var vectorValues: Int?
     }
 
     var name: String

@@ -6,6 +6,7 @@ import TesseraData
 import TesseraKeys
 import TesseraParticipant
 import TesseraProtocol
+import TesseraRandom
 import TesseraState
 
 /// `tessera simulate`: a whole federation run from a scenario and a seed. By default the real
@@ -37,7 +38,13 @@ struct Simulate: AsyncParsableCommand {
         var dataPaths: [String: String] = [:], policyPaths: [String: String] = [:], ordersPaths: [String: String] = [:]
         for (i, brand) in s.brands.enumerated() {
             ordersPaths[brand] = files[i].path
-            let (values, _) = try CellProfile.vector(ordersAt: files[i].path)
+            let values: [Int64]
+            if let n = s.data.vectorValues {
+                var rng = ChaCha20DRBG(seed: Seed(seed).derive("simulation/vector/\(brand)"))
+                values = (0..<n).map { _ in Int64(rng.uniform(below: 1000)) }
+            } else {
+                values = try CellProfile.vector(ordersAt: files[i].path).values
+            }
             dataPaths[brand] = work + "/\(brand).vector"
             try values.map(String.init).joined(separator: "\n").write(toFile: dataPaths[brand]!, atomically: true, encoding: .utf8)
             policyPaths[brand] = work + "/\(brand).policy.json"
