@@ -67,4 +67,27 @@ import TesseraLearning
         let v = try computation.update(round: 1, previous: [], inputs: LocalInputs(vector: nil, ordersPath: try brandOrders(200, seed: 2)))
         #expect(v.count == computation.vectorLength)
     }
+
+    /// Job files name only what they change: the object is laid over the kind's defaults.
+    @Test func parametersOverlayTheKindsDefaults() throws {
+        let overlay = try JSONDecoder().decode(JSONValue.self, from: Data(#"{"model": {"clusters": 3, "fixedPoint": {"scale": 1024}}}"#.utf8))
+        guard case .kmeans(let job) = try JobComputation(kind: "kmeans", parameters: overlay) else { Issue.record("not kmeans"); return }
+        #expect(job.model.clusters == 3 && job.model.fixedPoint.scale == 1024)
+        #expect(job.model.dimension == Self.dimension && job.model.box == FeatureBox())
+        let profile = try JobComputation(kind: "segment-profile", parameters: try JSONDecoder().decode(JSONValue.self, from: Data(#"{"maxOrders": 7}"#.utf8)))
+        guard case .segmentProfile(let spec) = profile else { Issue.record("not a profile"); return }
+        #expect(spec.maxOrders == 7 && spec.maxSpend == SegmentProfileSpec().maxSpend)
+        // Invalid values are refused by name, not clamped.
+        #expect(throws: JobError.self) { try JobComputation(kind: "segment-profile", parameters: #"{"maxOrders": 0}"#) }
+        #expect(throws: JobError.self) { try JobComputation(kind: "kmeans", parameters: #"{"model": {"dimension": 4}}"#) }
+    }
+
+    /// The public k-means start depends only on the seed and the schema: shares on the simplex.
+    @Test func kmeansStartIsPublicAndOnTheShareSimplex() throws {
+        let job = KMeansJob(model: KMeansParameters(clusters: 4, dimension: Self.dimension), initSeed: 11)
+        let start = try job.initialCentroids()
+        #expect(start == (try job.initialCentroids()))
+        #expect(start != (try KMeansJob(model: job.model, initSeed: 12).initialCentroids()))
+        for c in start { #expect(abs(c.suffix(Taxonomy.categories.count).reduce(0, +) - 1) < 1e-12) }
+    }
 }
