@@ -35,6 +35,12 @@ public final class LocalInputs: @unchecked Sendable {
         return built
     }
 
+    /// Rows read and skipped in the order data, once it has been read.
+    public func orderSummary() -> OrderSourceSummary? {
+        lock.lock(); defer { lock.unlock() }
+        return tables.values.first?.1
+    }
+
     public func derivation(_ options: FeatureOptions) throws -> FeatureDerivation {
         try FeatureDerivation(table: try table(through: options.asOf).0, options: options)
     }

@@ -231,6 +231,9 @@ public actor Participant {
             // The data must fit the job before anything is promised: the first round's update
             // is computed now (per-customer jobs derive and cache their features here).
             _ = try localUpdate(spec, job: job, round: 1)
+            if let rows = inputs.orderSummary() {
+                log.notice("order data read", metadata: ["rows": .stringConvertible(rows.rows), "skipped_invalid": .stringConvertible(rows.skipped)])
+            }
         } catch {
             accept = false
             reason = "\(error)"

@@ -26,6 +26,8 @@ import Testing
         #expect(try await wrong.waitForExit(timeout: 180) != 0)
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/a/report.json"))) as! [String: Any]
         #expect((report["metadata"] as? [String: Any])?["transcriptRoot"] as? String == a)
+        let csv = try String(contentsOfFile: base + "/a/quickstart-profile.profile.csv", encoding: .utf8)
+        #expect(csv.hasPrefix("stage,tier,region,suppressed,customers") && csv.split(separator: "\n").count == 82)  // header, 80 cells, the ±95% row
         let html = try String(contentsOfFile: base + "/a/report.html", encoding: .utf8)
         #expect(html.contains(a) && html.contains("<svg") && !html.contains("http://example") && !html.contains("<script"))
     }

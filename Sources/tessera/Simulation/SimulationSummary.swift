@@ -156,6 +156,7 @@ struct SimulationSummary: Codable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(self).write(to: URL(fileURLWithPath: dir + "/run.json"))
+        for u in utility { for (name, data) in u.files { try data.write(to: URL(fileURLWithPath: dir + "/" + name)) } }
         let report = runReport(date: ISO8601.format(Int64(Date().timeIntervalSince1970)))
         try report.jsonData().write(to: URL(fileURLWithPath: dir + "/report.json"))
         try Data(report.html().utf8).write(to: URL(fileURLWithPath: dir + "/report.html"))

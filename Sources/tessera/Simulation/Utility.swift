@@ -35,6 +35,10 @@ struct UtilityReport: Codable {
     var series: [Series] = []
     var tables: [Table] = []
     var notes: [String] = []
+    /// Result files written next to the report (e.g. the released profile as CSV and JSON).
+    var files: [String: Data] = [:]
+
+    enum CodingKeys: String, CodingKey { case job, figures, series, tables, notes }
 
     static func evaluate(job: JobDefinition, spec: Tessera_V1_JobSpec, results: [[Int64]], contributors: [String],
                          orders: [String: String], seed: UInt64) throws -> UtilityReport? {
@@ -49,6 +53,8 @@ struct UtilityReport: Codable {
             return nil
         case .segmentProfile(let profile):
             let released = try SegmentProfile.decode(sums: last, spec: profile, noiseStandardDeviation: sigma, minimumCustomers: 20)
+            report.files["\(job.id).profile.csv"] = Data(released.csv().utf8)
+            report.files["\(job.id).profile.json"] = try released.json()
             let truth = try SegmentProfile.centralTable(try inputs.map { try $0.derivation(profile.features) }, spec: profile, capped: false)
             let comparison = ProfileComparison(released: released, truth: truth, largeCellCustomers: 100, tolerance: 0.05)
             for s in comparison.statistics {
