@@ -110,6 +110,9 @@ struct UtilityReport: Codable {
             let released = try results.map { try l.evaluation(of: $0).auc ?? .nan }
             report.series.append(Series(name: "AUC released each round (noised histograms, model at the round's start)",
                                         rounds: Array(1...results.count), federated: released, centralized: centralAUC))
+            let losses = try results.map { try l.evaluation(of: $0).meanLogLoss ?? .nan }
+            report.series.append(Series(name: "mean log-loss released each round (clipped at \(l.model.evaluation.lossClip) nats)",
+                                        rounds: Array(1...results.count), federated: losses, centralized: nil))
             report.tables.append(Table(title: "Federated model", columns: ["feature", "weight"],
                                        rows: zip(FeatureMatrix.columns + ["bias"], final.weights + [final.bias]).map { [$0, String(format: "%+.3f", $1)] }))
         }
