@@ -337,21 +337,24 @@ public actor Coordinator {
         let accepted = job.spec.participants.filter { decisions[$0]?.accept == true }
         if try store.latestRound(job: job.id) == nil {
             let refusals = job.spec.participants.filter { decisions[$0]?.accept == false }
-            if job.spec.participants.count - refusals.count < Int(job.spec.minParticipants) {
+            let everyoneDecided = job.spec.participants.allSatisfy { decisions[$0] != nil }
+            let timedOut = Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout
+            // A job too many refuse ends once everyone has decided (or at the timeout), and its
+            // decisions enter the transcript, so auditors see who refused and why.
+            if job.spec.participants.count - refusals.count < Int(job.spec.minParticipants), everyoneDecided || timedOut {
                 log.error("job cannot run: too many refusals", metadata: ["job": .string(job.id), "refused": .string(refusals.joined(separator: ","))])
                 job.finished = true
                 job.phase = .done
                 self.job = job
-                try store.setJobStatus(job.id, "refused")
+                let records = try store.decisionEnvelopes(job: job.id).map { Transcript.Item(author: $0.participant, kind: "job_decision", envelope: $0.envelope) }
+                try store.setJobStatus(job.id, "refused", transcript: records)
                 for waiter in jobFinishedWaiters { waiter.resume() }
                 jobFinishedWaiters = []
                 return
             }
             // Round 1 opens once every listed participant has decided, or at the round timeout
             // with enough acceptances: the transcribed decisions then do not depend on timing.
-            let everyoneDecided = job.spec.participants.allSatisfy { decisions[$0] != nil }
-            let deadlinePassed = Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout
-            guard accepted.count >= Int(job.spec.minParticipants), everyoneDecided || deadlinePassed else { return }
+            guard accepted.count >= Int(job.spec.minParticipants), everyoneDecided || timedOut else { return }
             // The federation ledger: no round starts that an accepting participant's declared
             // remaining budget cannot afford (each participant also enforces its own).
             let (needEpsilon, needDelta) = try JobPrivacy.total(job.spec)

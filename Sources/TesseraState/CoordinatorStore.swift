@@ -94,8 +94,11 @@ public final class CoordinatorStore: Sendable {
         }
     }
 
-    public func setJobStatus(_ id: String, _ status: String) throws {
-        try db.write { db in try db.execute(sql: "UPDATE jobs SET status = ? WHERE id = ?", arguments: [status, id]) }
+    public func setJobStatus(_ id: String, _ status: String, transcript: [Transcript.Item] = []) throws {
+        try db.write { db in
+            try Transcript.append(db, transcript)
+            try db.execute(sql: "UPDATE jobs SET status = ? WHERE id = ?", arguments: [status, id])
+        }
     }
 
     /// Records a participant's decision on a job. Decisions made before round 1 opens enter the

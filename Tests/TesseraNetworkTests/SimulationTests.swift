@@ -57,4 +57,26 @@ import Testing
         let audit = try NodeProcess("tessera", ["audit", base + "/p"], in: base, name: "audit")
         #expect(try await audit.waitForExit() == 0, "\(audit.output)")
     }
+
+    /// A per-customer job that the data cannot fit (more customers in a cell than the value
+    /// bound allows) is refused at the decision, with the reason, before any round; the next
+    /// job of the scenario still runs and releases its profile.
+    @Test func aJobInvalidForTheDataIsRefusedBeforeAnyRound() async throws {
+        let base = try temporaryDirectory()
+        let scenario = repositoryRoot + "/Tests/TesseraNetworkTests/Fixtures/refused.json"
+        let root = try await simulate(3, base + "/r", scenario: scenario, extra: ["--in-process"])
+        #expect(root == (try await simulate(3, base + "/p", scenario: scenario)))
+        let run = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/r/run.json"))) as! [String: Any]
+        let jobs = try #require(run["jobs"] as? [[String: Any]])
+        #expect(jobs.map { $0["status"] as? String } == ["refused", "done"])
+        #expect((jobs[0]["results"] as? [Any])?.isEmpty == true)
+        let ledgers = try #require(run["ledgers"] as? [[String: Any]])
+        // The job ends once every brand has decided; the refusals are in the transcript.
+        let reasons = ledgers.flatMap { ($0["refusals"] as? [[String: Any]] ?? []).compactMap { $0["reason"] as? String } }
+        #expect(reasons.count == 3)
+        let transcript = try String(contentsOfFile: base + "/r/transcript.jsonl", encoding: .utf8)
+        #expect(transcript.components(separatedBy: "\"job_decision\"").count - 1 == 6)
+        for reason in reasons { #expect(reason.contains("outside the job's bound ±10") && reason.contains("too many customers"), "\(reason)") }
+        #expect(FileManager.default.fileExists(atPath: base + "/r/fits.profile.csv"))
+    }
 }
