@@ -50,8 +50,10 @@ public actor Coordinator {
         /// Holders asked for partial decryptions: the first t contributors (by id), widened to
         /// every contributor if they have not all answered by the round timeout.
         var requested: Set<String> = []
-        /// Holders that were asked and did not answer by a timeout in this job: presumed gone,
-        /// not waited for again (in memory only; after a restart they cost one more timeout).
+        /// Participants presumed gone for the rest of the job, not waited for again: those that
+        /// contributed nothing to a released round, and holders that were asked and did not
+        /// answer by a timeout (the latter in memory only: after a restart they cost one more
+        /// timeout).
         var unresponsive: Set<String> = []
         var finished = false
         var phaseStarted = Date()
@@ -100,6 +102,10 @@ public actor Coordinator {
         if row.status == "done" { active.finished = true; active.phase = .done }
         if let latest = try store.latestRound(job: row.id) {
             active.round = latest.round
+            for round in stride(from: 1, to: latest.round, by: 1) {
+                guard let result = try store.result(job: row.id, round: round) else { continue }
+                active.unresponsive.formUnion(Set(spec.participants).subtracting(result.contributors))
+            }
             active.phase = Phase(rawValue: latest.status) ?? .collecting
         }
         job = active
@@ -346,8 +352,7 @@ public actor Coordinator {
                 job.finished = true
                 job.phase = .done
                 self.job = job
-                let records = try store.decisionEnvelopes(job: job.id).map { Transcript.Item(author: $0.participant, kind: "job_decision", envelope: $0.envelope) }
-                try store.setJobStatus(job.id, "refused", transcript: records)
+                try store.setJobStatus(job.id, "refused", transcript: try decisionRecords(job.id))
                 for waiter in jobFinishedWaiters { waiter.resume() }
                 jobFinishedWaiters = []
                 return
@@ -369,8 +374,7 @@ public actor Coordinator {
                                                                                           "epsilon": .stringConvertible(needEpsilon)])
                 return
             }
-            let decisionRecords = try store.decisionEnvelopes(job: job.id).map { Transcript.Item(author: $0.participant, kind: "job_decision", envelope: $0.envelope) }
-            try store.openRound(job: job.id, round: job.round, transcript: decisionRecords)
+            try store.openRound(job: job.id, round: job.round, transcript: try decisionRecords(job.id))
             job.phase = .collecting
             job.phaseStarted = Date()
             self.job = job
@@ -382,11 +386,9 @@ public actor Coordinator {
         switch job.phase {
         case .collecting:
             let submitted = try store.submissions(job: job.id, round: job.round).map(\.participant)
-            // Wait for every listed participant that has not refused and has not missed an
-            // earlier round of this job (a node that dropped out is not waited for again),
+            // Wait for every listed participant that has not refused and is not presumed gone,
             // until the round timeout.
-            let missed = try missedEarlierRound(job)
-            let awaited = job.spec.participants.filter { decisions[$0]?.accept != false && !missed.contains($0) && !job.unresponsive.contains($0) }
+            let awaited = job.spec.participants.filter { decisions[$0]?.accept != false && !job.unresponsive.contains($0) }
             let everyone = Set(awaited).isSubset(of: Set(submitted))
             let deadlinePassed = Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout
             guard submitted.count >= Int(job.spec.minParticipants), everyone || deadlinePassed else { return }
@@ -477,6 +479,7 @@ public actor Coordinator {
         log.info("round result released", metadata: ["job": .string(job.id), "round": .stringConvertible(released),
                                                      "values": .stringConvertible(sums.count), "contributors": .string(contributors.joined(separator: ","))])
         let nextRound = released < Int(job.spec.rounds)
+        job.unresponsive.formUnion(Set(job.spec.participants).subtracting(contributors))
         if nextRound {
             job.round += 1
             job.phase = .collecting
@@ -504,14 +507,9 @@ public actor Coordinator {
         }
     }
 
-    /// Participants that accepted the job but submitted nothing in one of its earlier rounds.
-    func missedEarlierRound(_ job: ActiveJob) throws -> Set<String> {
-        var missed = Set<String>()
-        for round in stride(from: 1, to: job.round, by: 1) {
-            guard let result = try config.store.result(job: job.id, round: round) else { continue }
-            missed.formUnion(Set(job.spec.participants).subtracting(result.contributors))
-        }
-        return missed
+    /// The job's recorded decisions as transcript entries, in participant order.
+    func decisionRecords(_ job: String) throws -> [Transcript.Item] {
+        try config.store.decisionEnvelopes(job: job).map { Transcript.Item(author: $0.participant, kind: "job_decision", envelope: $0.envelope) }
     }
 
     /// Re-examines the current phase once the round timeout has passed in it.

@@ -114,10 +114,20 @@ public enum JobComputation: Sendable {
         }
     }
 
+    /// Whether round r starts from the released results of rounds 1 … r − 1 (model state).
+    public var startsFromEarlierResults: Bool {
+        switch self {
+        case .kmeans, .logreg: true
+        case .vectorSum, .segmentProfile: false
+        }
+    }
+
     /// The participant's update for `round` (1-based), given the released sums of the earlier
-    /// rounds in order.
+    /// rounds in order (only for kinds that `startsFromEarlierResults`).
     public func update(round: Int, previous: [[Int64]], inputs: LocalInputs) throws -> [Int64] {
-        guard previous.count == round - 1 else { throw JobError("round \(round) needs the results of rounds 1...\(round - 1); have \(previous.count)") }
+        guard !startsFromEarlierResults || previous.count == round - 1 else {
+            throw JobError("round \(round) needs the results of rounds 1...\(round - 1); have \(previous.count)")
+        }
         switch self {
         case .vectorSum:
             guard let v = inputs.vector else { throw JobError("vector-sum needs a local vector (--data)") }

@@ -13,6 +13,9 @@ public final class LocalInputs: @unchecked Sendable {
     private let lock = NSLock()
     private var tables: [Int64: (CustomerTable, OrderSourceSummary)] = [:]
     private var propensities: [String: (rows: [[Double]], labels: [Bool])] = [:]
+    /// Derived features and learning rows per feature options: computed once, not every round
+    /// (a derivation ranks every customer's spend).
+    private var derived: [(options: FeatureOptions, derivation: FeatureDerivation, rows: [[Double]]?)] = []
 
     public init(vector: [Int64]?, ordersPath: String?, skipInvalidRows: Bool = false) {
         self.vector = vector
@@ -42,11 +45,22 @@ public final class LocalInputs: @unchecked Sendable {
     }
 
     public func derivation(_ options: FeatureOptions) throws -> FeatureDerivation {
-        try FeatureDerivation(table: try table(through: options.asOf).0, options: options)
+        let table = try table(through: options.asOf).0
+        lock.lock(); defer { lock.unlock() }
+        if let cached = derived.first(where: { $0.options == options }) { return cached.derivation }
+        let derivation = try FeatureDerivation(table: table, options: options)
+        derived.append((options, derivation, nil))
+        return derivation
     }
 
     public func featureRows(_ options: FeatureOptions) throws -> [[Double]] {
-        FeatureMatrix.rows(try derivation(options))
+        let derivation = try derivation(options)
+        lock.lock(); defer { lock.unlock() }
+        let i = derived.firstIndex { $0.options == options }!
+        if let rows = derived[i].rows { return rows }
+        let rows = FeatureMatrix.rows(derivation)
+        derived[i].rows = rows
+        return rows
     }
 
     public func propensity(_ job: LogisticJob) throws -> (rows: [[Double]], labels: [Bool]) {

@@ -67,10 +67,11 @@ public actor Participant {
     var encryptor: PaillierEncryptor?
     var rng: NodeRandom
     var finished = false
-    /// Set by a drop fault: the node stops for good, as a crashed one would.
-    var dropped = false
     /// The last envelope sent, kept for the `replay` fault.
     var lastSent: Data?
+    /// Round 1's update as computed (and checked) when the job was accepted, so that the
+    /// submission does not compute it again.
+    var acceptedUpdates: [String: [Int64]] = [:]
     nonisolated var log: Logger { config.logger }
     nonisolated var federation: FederationInfo { config.federation }
 
@@ -122,7 +123,6 @@ public actor Participant {
                 for reply in await self.handle(Data(buffer.readableBytesView)) {
                     try await outbound.write(ByteBuffer(data: reply))
                 }
-
                 if await self.finished { return }
             }
         }
@@ -140,9 +140,9 @@ public actor Participant {
         config.faults.filter { kinds.contains($0.kind) && $0.applies(to: job, round: round) }
     }
 
+    /// A drop fault: the node stops for good, as a crashed one would.
     func drop(_ fault: Fault) -> [Data] {
         log.notice("fault injected: stopping for good", metadata: ["fault": .string(fault.description)])
-        dropped = true
         finished = true
         return []
     }
@@ -230,7 +230,7 @@ public actor Participant {
             }
             // The data must fit the job before anything is promised: the first round's update
             // is computed now (per-customer jobs derive and cache their features here).
-            _ = try localUpdate(spec, job: job, round: 1)
+            acceptedUpdates[job] = try localUpdate(spec, job: job, round: 1)
             if let rows = inputs.orderSummary() {
                 log.notice("order data read", metadata: ["rows": .stringConvertible(rows.rows), "skipped_invalid": .stringConvertible(rows.skipped)])
             }
@@ -278,7 +278,7 @@ public actor Participant {
             // Clip to the job's L2 bound, then add this participant's share of the noise
             // (exact integer sampler; redrawn above the plan's 2^-40 tail bound).
             let mechanism = try JobPrivacy.mechanism(spec)
-            var update = try localUpdate(spec, job: job, round: round)
+            var update = try (round == 1 ? acceptedUpdates.removeValue(forKey: job) : nil) ?? localUpdate(spec, job: job, round: round)
             let noise = mechanism.samples(count: update.count, bound: spec.noiseBound, using: &rng)
             for i in update.indices { update[i] += noise[i] }
             let plaintexts = try SlotPacker(plan: plan).pack(update)
@@ -307,37 +307,27 @@ public actor Participant {
     /// start each round from the released results of the earlier ones.
     func localUpdate(_ spec: Tessera_V1_JobSpec, job: String, round: Int) throws -> [Int64] {
         let computation = try JobSpecRules.computation(spec)
-        var update: [Int64]
-        switch computation {
-        case .vectorSum:
-            update = config.data.values
-            guard update.count == Int(spec.vectorLength) else {
-                throw DataError("local data has \(update.count) values, job expects \(spec.vectorLength)")
-            }
-            if let bad = update.firstIndex(where: { $0 < -spec.valueBound || $0 > spec.valueBound }) {
-                throw DataError("local value at index \(bad) is outside the job's bound ±\(spec.valueBound)")
-            }
-            if spec.l2Bound > 0 { update = L2Clipping.clip(update, to: spec.l2Bound) }
-        default:
-            var previous: [[Int64]] = []
+        var previous: [[Int64]] = []
+        if computation.startsFromEarlierResults {
             for r in stride(from: 1, to: round, by: 1) {
                 guard let sums = try config.store.result(job: job, round: r) else {
                     throw ProtocolError(.refused, "round \(round) of \(job) starts from the result of round \(r), which this participant has not received")
                 }
                 previous.append(sums)
             }
-            do { update = try computation.update(round: round, previous: previous, inputs: inputs) } catch let error as ProtocolError {
-                throw error
-            } catch {
-                throw DataError("local data for \(spec.kind): \(error)")
-            }
-            guard update.count == Int(spec.vectorLength) else {
-                throw DataError("\(spec.kind) update has \(update.count) values, job expects \(spec.vectorLength)")
-            }
-            if let bad = update.firstIndex(where: { $0 < -spec.valueBound || $0 > spec.valueBound }) {
-                throw DataError("\(spec.kind) update value \(update[bad]) at index \(bad) is outside the job's bound ±\(spec.valueBound): too many customers for this job")
-            }
         }
+        var update: [Int64]
+        do { update = try computation.update(round: round, previous: previous, inputs: inputs) } catch {
+            throw DataError("local data for \(spec.kind): \(error)")
+        }
+        guard update.count == Int(spec.vectorLength) else {
+            throw DataError("local \(spec.kind) update has \(update.count) values, job expects \(spec.vectorLength)")
+        }
+        if let bad = update.firstIndex(where: { $0 < -spec.valueBound || $0 > spec.valueBound }) {
+            let cause = computation.perCustomerL2Bound == nil ? "" : ": too many customers for this job"
+            throw DataError("local \(spec.kind) update value \(update[bad]) at index \(bad) is outside the job's bound ±\(spec.valueBound)\(cause)")
+        }
+        if case .vectorSum = computation, spec.l2Bound > 0 { update = L2Clipping.clip(update, to: spec.l2Bound) }
         return update
     }
 
@@ -375,7 +365,6 @@ public actor Participant {
     }
 
     public func isFinished() -> Bool { finished }
-    public func wasDropped() -> Bool { dropped }
 }
 
 

@@ -22,7 +22,8 @@ public enum NoiseMechanism: Sendable, Hashable {
         }
     }
 
-    /// From a job spec's `noise_mechanism` and `noise_variance` (or scale for Laplace).
+    /// From a job spec's `noise_mechanism` and `noise_variance` (or scale for Laplace);
+    /// parameters outside the samplers' exact range are refused (`checkSamplerRange`).
     public init(name: String, parameter: String) throws {
         if name == "none" { self = .none; return }
         guard let value = ExactRational(parameter) else { throw ParseError.badParameter(parameter) }
@@ -32,6 +33,7 @@ public enum NoiseMechanism: Sendable, Hashable {
         case "skellam": self = .skellam(variance: value)
         default: throw ParseError.unknown(name)
         }
+        try checkSamplerRange()
     }
 
     public func sample<R: RandomSource>(using rng: inout R) -> Int64 {

@@ -51,32 +51,37 @@ extension NoiseMechanism {
         guard let s = ExactRational(text) else { throw .notARational(text) }
         guard !s.isZero else { throw .notPositive }
         if mechanism == "discrete-laplace" {
-            try Self.checkParts(s, mechanism: mechanism, name: "b")
             self = .discreteLaplace(scale: s)
-            return
-        }
-        let (p, pOverflow) = s.numerator.multipliedReportingOverflow(by: s.numerator)
-        let (q, qOverflow) = s.denominator.multipliedReportingOverflow(by: s.denominator)
-        guard !pOverflow, !qOverflow else {
-            throw .outOfRange(mechanism: mechanism, detail: "σ² does not fit in 128-bit integers")
-        }
-        let variance = ExactRational(p, q)
-        try Self.checkParts(variance, mechanism: mechanism, name: "σ²")
-        if mechanism == "skellam" {
-            guard variance.numerator * SamplerLimits.maximumSkellamVariance.denominator
-                    <= SamplerLimits.maximumSkellamVariance.numerator * variance.denominator else {
-                throw .outOfRange(mechanism: mechanism, detail: "σ² = \(variance) exceeds \(SamplerLimits.maximumSkellamVariance)")
-            }
-            self = .skellam(variance: variance)
         } else {
-            self = .discreteGaussian(variance: variance)
+            let (p, pOverflow) = s.numerator.multipliedReportingOverflow(by: s.numerator)
+            let (q, qOverflow) = s.denominator.multipliedReportingOverflow(by: s.denominator)
+            guard !pOverflow, !qOverflow else {
+                throw .outOfRange(mechanism: mechanism, detail: "σ² does not fit in 128-bit integers")
+            }
+            let variance = ExactRational(p, q)
+            self = mechanism == "skellam" ? .skellam(variance: variance) : .discreteGaussian(variance: variance)
         }
+        try checkSamplerRange()
     }
 
-    private static func checkParts(_ r: ExactRational, mechanism: String, name: String) throws(NoiseParameterError) {
-        guard r.numerator <= SamplerLimits.maximumPart, r.denominator <= SamplerLimits.maximumPart else {
-            throw .outOfRange(mechanism: mechanism,
-                              detail: "\(name) = \(r) has a numerator or denominator above 2^48")
+    /// Refuses, by name, parameters the samplers cannot draw from (`SamplerLimits`). Every
+    /// way of building a mechanism from outside input goes through this check.
+    public func checkSamplerRange() throws(NoiseParameterError) {
+        func parts(_ r: ExactRational, _ mechanism: String, _ name: String) throws(NoiseParameterError) {
+            guard r.numerator <= SamplerLimits.maximumPart, r.denominator <= SamplerLimits.maximumPart else {
+                throw .outOfRange(mechanism: mechanism, detail: "\(name) = \(r) has a numerator or denominator above 2^48")
+            }
+        }
+        switch self {
+        case .none: return
+        case .discreteLaplace(let b): try parts(b, "discrete-laplace", "b")
+        case .discreteGaussian(let v): try parts(v, "discrete-gaussian", "σ²")
+        case .skellam(let v):
+            try parts(v, "skellam", "σ²")
+            guard v.numerator * SamplerLimits.maximumSkellamVariance.denominator
+                    <= SamplerLimits.maximumSkellamVariance.numerator * v.denominator else {
+                throw .outOfRange(mechanism: "skellam", detail: "σ² = \(v) exceeds \(SamplerLimits.maximumSkellamVariance)")
+            }
         }
     }
 }

@@ -10,22 +10,9 @@ public enum JobPrivacy {
     public static let noiseTail = 0x1p-40
 
     public static func mechanism(_ spec: Tessera_V1_JobSpec) throws -> NoiseMechanism {
-        let mechanism: NoiseMechanism
-        do { mechanism = try NoiseMechanism(name: spec.noiseMechanism, parameter: spec.noiseVariance) } catch {
+        do { return try NoiseMechanism(name: spec.noiseMechanism, parameter: spec.noiseVariance) } catch {
             throw ProtocolError(.refused, "job noise: \(error)")
         }
-        // The samplers' exact arithmetic has limits (SamplerLimits): refuse, never trap.
-        switch mechanism {
-        case .discreteGaussian(let v), .skellam(let v):
-            guard v.numerator <= SamplerLimits.maximumPart, v.denominator <= SamplerLimits.maximumPart else {
-                throw ProtocolError(.refused, "job noise: variance \(spec.noiseVariance) is outside the samplers' exact range (numerator and denominator ≤ 2^48)")
-            }
-            if case .skellam = mechanism, v.doubleValue > SamplerLimits.maximumSkellamVariance.doubleValue {
-                throw ProtocolError(.refused, "job noise: Skellam variance \(spec.noiseVariance) exceeds the sampler's limit 2^21")
-            }
-        default: break
-        }
-        return mechanism
     }
 
     /// The per-participant noise bound for a variance (σ·√(2 ln(2/τ)) + 1, τ = 2^−40).

@@ -22,6 +22,16 @@ struct SamplerLimitsTests {
         #expect(throws: NoiseParameterError.self) { try NoiseMechanism(mechanism: "discrete-laplace", sigma: "281474976710657") }
     }
 
+    /// Job specs name a variance, not σ: the same limits apply there (the coordinator and
+    /// every participant build the mechanism through `NoiseMechanism(name:parameter:)`).
+    @Test func jobSpecVariancesOutsideTheRangeAreRefused() throws {
+        #expect(throws: NoiseParameterError.self) { try NoiseMechanism(name: "discrete-gaussian", parameter: "281474976710657") }
+        #expect(throws: NoiseParameterError.self) { try NoiseMechanism(name: "discrete-gaussian", parameter: "1/281474976710657") }
+        #expect(throws: NoiseParameterError.self) { try NoiseMechanism(name: "skellam", parameter: "2097153") }
+        #expect(try NoiseMechanism(name: "discrete-gaussian", parameter: "281474976710656") == .discreteGaussian(variance: ExactRational(1 << 48)))
+        #expect(try NoiseMechanism(name: "skellam", parameter: "2097152") == .skellam(variance: ExactRational(1 << 21)))
+    }
+
     @Test func limitsAreExactAtTheBoundary() throws {
         // σ = 2^24 gives σ² = 2^48, the largest part allowed; one more is refused.
         _ = try NoiseMechanism(mechanism: "discrete-gaussian", sigma: "16777216")

@@ -12,7 +12,7 @@ import TesseraRandom
 /// (p − 1)·q ≡ −q (mod p), so h_p = (−q)⁻¹ mod p. The exponents p − 1 and q − 1 are secret,
 /// so both exponentiations use `mpz_powm_sec`.
 ///
-/// Cost (2048-bit n, measured): the two exponentiations are 99.85 % of a decryption (the
+/// Cost (2048-bit n, measured once with a C harness and perf, not committed): the two exponentiations are 99.85 % of a decryption (the
 /// reductions, L, h_p, h_q and Garner take about 5 µs of 3.2 ms). Inside `mpn_sec_powm` the
 /// time goes to REDC (58 %), basecase squaring (25 %) and multiplication (9 %), the masked
 /// table scan (4 %) and the conditional subtraction (1 %); calling `mpn_sec_powm` with

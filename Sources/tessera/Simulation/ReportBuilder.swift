@@ -27,11 +27,8 @@ extension SimulationSummary {
         var utilityFigures: [UtilityFigure] = [], tables: [ResultTable] = [], series: [RoundSeries] = [], notes: [String] = []
         for u in utility {
             for f in u.figures {
-                let target: Double? = f.target.flatMap { t in
-                    t.hasPrefix("≥ 0.95") ? 0.05 : t.contains("5%") ? 0.05 : t.contains("0.02") ? 0.02 : nil
-                }
                 utilityFigures.append(UtilityFigure(metric: "\(u.job): \(f.metric)\(f.target.map { " (target \($0))" } ?? "")", federated: f.federated,
-                                                    centralized: f.centralized, gap: f.gap, target: target, met: f.met))
+                                                    centralized: f.centralized, gap: f.gap, target: f.maxGap, met: f.met))
             }
             for t in u.tables {
                 tables.append(ResultTable(title: "\(u.job): \(t.title)", columns: t.columns, rows: t.rows.map { $0.map { TableCell.text($0) } }))

@@ -101,7 +101,7 @@ struct Replay: AsyncParsableCommand {
     func run() async throws {
         let dir = NSTemporaryDirectory() + "tessera-replay-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        var simulate = try Simulate.parse([scenario, "--seed", "\(seed)", "--out", dir] + (inProcess ? ["--in-process"] : []))
+        let simulate = try Simulate.parse([scenario, "--seed", "\(seed)", "--out", dir] + (inProcess ? ["--in-process"] : []))
         try await simulate.run()
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/report.json"))) as? [String: Any]
         let root = (report?["metadata"] as? [String: Any])?["transcriptRoot"] as? String ?? ""

@@ -92,6 +92,7 @@ struct SimulationSummary: Codable {
                             phaseSeconds: metrics.family("tessera_phase_seconds_total", label: "phase"), results: results))
         }
         var ledgers: [Ledger] = []
+        let metrics = runs.values.map { MetricsText($0.metrics) }
         for brand in s.brands {
             let ps = try ParticipantStore(path: c.participantState(brand))
             var cumulative = 0.0
@@ -100,8 +101,8 @@ struct SimulationSummary: Codable {
                 return .init(job: e.job, round: e.round, epsilon: e.epsilon, cumulativeEpsilon: cumulative, delta: e.delta)
             }
             let refusals = try s.jobs.compactMap { job in try ps.decision(job: job.id).flatMap { $0.accept ? nil : Ledger.Refusal(job: job.id, reason: $0.reason) } }
-            let sent = runs.values.map { MetricsText($0.metrics).value("tessera_bytes_received_total", ["participant": brand]) }.reduce(0, +)
-            let received = runs.values.map { MetricsText($0.metrics).value("tessera_bytes_sent_total", ["participant": brand]) }.reduce(0, +)
+            let sent = metrics.map { $0.value("tessera_bytes_received_total", ["participant": brand]) }.reduce(0, +)
+            let received = metrics.map { $0.value("tessera_bytes_sent_total", ["participant": brand]) }.reduce(0, +)
             let policy = s.policy(for: brand)
             ledgers.append(Ledger(participant: brand, budgetEpsilon: policy.budget.epsilon, budgetDelta: policy.budget.delta,
                                   spends: spends, refusals: refusals, bytesSent: sent, bytesReceived: received))

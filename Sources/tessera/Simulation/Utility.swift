@@ -16,8 +16,10 @@ struct UtilityReport: Codable {
         var federated: Double
         var centralized: Double
         var gap: Double
+        /// The largest gap the issue accepts, and how it states the target.
+        var maxGap: Double?
         var target: String?
-        var met: Bool?
+        var met: Bool? { maxGap.map { gap <= $0 + 1e-12 } }  // tolerance: 1 − 0.95 > 0.05 in binary
     }
     struct Series: Codable {
         var name: String
@@ -60,7 +62,7 @@ struct UtilityReport: Codable {
             for s in comparison.statistics {
                 guard let within = s.fractionWithinTolerance else { continue }
                 report.figures.append(Figure(metric: "\(s.name): share of cells with ≥ 100 customers within 5%", federated: within, centralized: 1,
-                                             gap: 1 - within, target: "≥ 0.95 at ε = 1", met: within >= 0.95))
+                                             gap: 1 - within, maxGap: 0.05, target: "≥ 0.95 at ε = 1"))
                 if let median = s.medianRelativeError {
                     report.notes.append("\(s.name): median relative error \(String(format: "%.2f", 100 * median))% over \(s.valuesCompared) released values")
                 }
@@ -89,7 +91,7 @@ struct UtilityReport: Codable {
             let final = costs.last!
             let gap = KMeans.relativeCostGap(cost: final, baseline: central)
             report.figures.append(Figure(metric: "k-means cost (Σ squared distances)", federated: final, centralized: central, gap: gap,
-                                         target: "within 5% at ε = 4", met: gap <= 0.05))
+                                         maxGap: 0.05, target: "within 5% at ε = 4"))
             report.series.append(Series(name: "k-means cost after each round", rounds: Array(1...results.count), federated: costs, centralized: central))
             let centroids = try k.centroids(after: results)
             let counts = model.noisyCounts(sums: last)
@@ -105,8 +107,7 @@ struct UtilityReport: Codable {
             let baseline = model.baselineFit(rows: rows, labels: labels)
             let centralAUC = AUC.exact(scores: model.probabilities(rows: rows, model: baseline), labels: labels) ?? .nan
             report.figures.append(Figure(metric: "AUC of the repurchase-within-\(l.horizonDays)-days model", federated: federatedAUC,
-                                         centralized: centralAUC, gap: centralAUC - federatedAUC, target: "within 0.02 at ε = 8",
-                                         met: centralAUC - federatedAUC <= 0.02))
+                                         centralized: centralAUC, gap: centralAUC - federatedAUC, maxGap: 0.02, target: "within 0.02 at ε = 8"))
             let released = try results.map { try l.evaluation(of: $0).auc ?? .nan }
             report.series.append(Series(name: "AUC released each round (noised histograms, model at the round's start)",
                                         rounds: Array(1...results.count), federated: released, centralized: centralAUC))
