@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "TesseraCryptoTests", dependencies: ["TesseraCrypto"]),
         .testTarget(name: "TesseraPrivacyTests", dependencies: ["TesseraPrivacy"]),
         .testTarget(name: "TesseraAccountantTests", dependencies: ["TesseraAccountant"]),
-        .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraRandom"]),
+        .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraPrivacy", "TesseraRandom"]),
         .testTarget(name: "TesseraLearningTests", dependencies: ["TesseraLearning", "TesseraRandom"]),
         .testTarget(name: "TesseraReportTests", dependencies: ["TesseraReport"]),
         .testTarget(name: "TesseraJobsTests", dependencies: ["TesseraJobs", "TesseraData", "TesseraLearning", "TesseraRandom"]),

@@ -290,6 +290,12 @@ public actor Coordinator {
 
     func handleSubmission(_ submission: Tessera_V1_Submission, body: Tessera_V1_Body, envelope: Data, from sender: String) throws {
         let job = try requireJob(body)
+        // A second submission is a duplicate whether or not its round has closed meanwhile, so
+        // the sender learns the same thing however the round's timing fell.
+        let round = Int(body.round)
+        if round >= 1, round <= job.round, try config.store.submissions(job: job.id, round: round).contains(where: { $0.participant == sender }) {
+            throw ProtocolError(.duplicate, "\(sender) already submitted for round \(round) of job \(job.id)")
+        }
         try requireRound(body, phase: .collecting, of: job)
         guard try config.store.decisions(job: job.id)[sender]?.accept == true else {
             throw ProtocolError(.unexpected, "\(sender) has not accepted job \(job.id)")

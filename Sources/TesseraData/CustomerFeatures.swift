@@ -32,6 +32,30 @@ public enum ValueTierRule: Codable, Sendable, Equatable {
     public static let standard = ValueTierRule.percentile([50, 80, 95])
 }
 
+/// JSON form `{"rule": "percentile" | "spendCents", "cuts": [...]}`: a flat object, so that a
+/// job file laid over defaults (key by key) can switch rules by naming both fields.
+extension ValueTierRule {
+    enum CodingKeys: String, CodingKey { case rule, cuts }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        switch try c.decode(String.self, forKey: .rule) {
+        case "percentile": self = .percentile(try c.decode([Double].self, forKey: .cuts))
+        case "spendCents": self = .spendCents(try c.decode([Int64].self, forKey: .cuts))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .rule, in: c, debugDescription: "unknown tier rule \(other.debugDescription); known: percentile, spendCents")
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .percentile(let cuts): try c.encode("percentile", forKey: .rule); try c.encode(cuts, forKey: .cuts)
+        case .spendCents(let cuts): try c.encode("spendCents", forKey: .rule); try c.encode(cuts, forKey: .cuts)
+        }
+    }
+}
+
 /// Churn-risk colour from recency: green if ≤ greenDays, yellow if ≤ redDays, red otherwise.
 public enum ChurnRisk: String, CaseIterable, Codable, Sendable {
     case green, yellow, red

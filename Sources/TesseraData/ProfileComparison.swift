@@ -50,4 +50,23 @@ public struct ProfileComparison: Codable, Sendable, Equatable {
         self.largeCellCustomers = largeCellCustomers
         self.tolerance = tolerance
     }
+
+    /// The share of the released values of unsuppressed cells that lie within their 95% error
+    /// bar of `capped` (the noise-free computation with the same caps); nil if none is released.
+    /// About 0.95 when the bars are right: they describe the noise, not the caps' bias.
+    public static func errorBarCoverage(released: ProfileTable, capped: ProfileTable) -> Double? {
+        precondition(released.cells.count == capped.cells.count, "tables of different layouts")
+        var inside = 0, total = 0
+        for (r, t) in zip(released.cells, capped.cells) {
+            guard let e = r.errorBars95, let rc = r.customers, let ro = r.orders, let rs = r.spend, let rh = r.histogram, let rr = r.churn,
+                  let tc = t.customers, let to = t.orders, let ts = t.spend, let th = t.histogram, let tr = t.churn else { continue }
+            var pairs: [(Double, Double, Double)] = [(rc, tc, e.customers), (ro, to, e.orders), (rs, ts, e.spend)]
+            pairs += zip(rh, th).map { ($0, $1, e.histogram) } + zip(rr, tr).map { ($0, $1, e.churn) }
+            for (x, y, bar) in pairs {
+                total += 1
+                if abs(x - y) <= bar { inside += 1 }
+            }
+        }
+        return total == 0 ? nil : Double(inside) / Double(total)
+    }
 }

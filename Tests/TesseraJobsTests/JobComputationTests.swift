@@ -79,6 +79,18 @@ import TesseraLearning
         #expect(spec.maxOrders == 7 && spec.maxSpend == SegmentProfileSpec().maxSpend)
         // Invalid values are refused by name, not clamped.
         #expect(throws: JobError.self) { try JobComputation(kind: "segment-profile", parameters: #"{"maxOrders": 0}"#) }
+        // Percentile value tiers have no per-customer sensitivity bound: refused, by name.
+        do {
+            _ = try JobComputation(kind: "segment-profile", parameters: #"{"features": {"tierRule": {"rule": "percentile", "cuts": [50, 80, 95]}}}"#)
+            Issue.record("percentile tiers were accepted")
+        } catch {
+            #expect("\(error)".contains("percentile"), "\(error)")
+        }
+        // Other public thresholds are accepted, laid over the defaults field by field.
+        guard case .segmentProfile(let other) = try JobComputation(kind: "segment-profile", parameters: #"{"features": {"tierRule": {"cuts": [5000, 20000, 90000]}}}"#) else {
+            Issue.record("not a profile"); return
+        }
+        #expect(other.features.tierRule == .spendCents([5_000, 20_000, 90_000]))
         #expect(throws: JobError.self) { try JobComputation(kind: "kmeans", parameters: #"{"model": {"dimension": 4}}"#) }
     }
 

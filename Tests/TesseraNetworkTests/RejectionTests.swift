@@ -146,7 +146,8 @@ import TesseraTransport
             #expect(replay.code == .replay, "\(replay)")
             // A second, fresh submission for the same round.
             try await c.send(.submission(try c.encryptSubmission(values: cValues, spec: spec)), job: "j2", round: 1)
-            #expect(try await c.status().code == .duplicate)
+            let duplicate = try await c.status()
+            #expect(duplicate.code == .duplicate, "\(duplicate)")
             // A message claiming to be from another participant.
             try await c.send(try c.envelope(.hello(.init()), sender: "brand-a"))
             #expect(try await c.status(for: 0).code == .identityMismatch)
@@ -171,8 +172,12 @@ import TesseraTransport
             guard case .roundResult(let result) = resultBody.payload else { return }
             #expect(result.sums == zip(aValues, cValues).map { $0 + $1 })
 
-            // The round is over.
+            // The round is over: brand-c's submission stands (a new one is a duplicate however
+            // the round's timing fell), and late partial decryptions are refused as closed.
             try await c.send(.submission(try c.encryptSubmission(values: cValues, spec: spec)), job: "j2", round: 1)
+            let again = try await c.status()
+            #expect(again.code == .duplicate, "\(again)")
+            try await c.send(.partialDecryptions(try c.partials(for: request)), job: "j2", round: 1)
             let closed = try await c.status()
             #expect(closed.code == .roundClosed, "\(closed)")
             // A frame over the coordinator's 1 MiB limit: refused by name, then the connection closes.

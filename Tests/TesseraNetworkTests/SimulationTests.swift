@@ -27,7 +27,7 @@ import Testing
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/a/report.json"))) as! [String: Any]
         #expect((report["metadata"] as? [String: Any])?["transcriptRoot"] as? String == a)
         let csv = try String(contentsOfFile: base + "/a/quickstart-profile.profile.csv", encoding: .utf8)
-        #expect(csv.hasPrefix("stage,tier,region,suppressed,customers") && csv.split(separator: "\n").count == 82)  // header, 80 cells, the ±95% row
+        #expect(csv.hasPrefix("stage,tier,region,suppressed,customers") && csv.split(separator: "\n").count == 81)  // header and 80 cells (error bars are columns)
         let html = try String(contentsOfFile: base + "/a/report.html", encoding: .utf8)
         #expect(html.contains(a) && html.contains("<svg") && !html.contains("http://example") && !html.contains("<script"))
     }

@@ -67,7 +67,14 @@ struct UtilityReport: Codable {
                     report.notes.append("\(s.name): median relative error \(String(format: "%.2f", 100 * median))% over \(s.valuesCompared) released values")
                 }
             }
-            report.notes.append("\(comparison.suppressedCells) of \(released.cells.count) cells suppressed (noised customer count under 20); 95% error bar on customers ±\(String(format: "%.1f", released.errorBars95.customers))")
+            let customersBar = released.cells.compactMap(\.errorBars95).first?.customers ?? 0
+            report.notes.append("\(comparison.suppressedCells) of \(released.cells.count) cells suppressed (noised customer count under 20); 95% error bar on customers ±\(String(format: "%.1f", customersBar))")
+            // The error bars describe the noise only, so they are checked against the capped
+            // computation (the truth the noise was added to); about 95% should cover it.
+            let capped = try SegmentProfile.centralTable(try inputs.map { try $0.derivation(profile.features) }, spec: profile, capped: true)
+            if let coverage = ProfileComparison.errorBarCoverage(released: released, capped: capped) {
+                report.notes.append("released values within their 95% error bar of the capped (noise-free) computation: \(String(format: "%.1f", 100 * coverage))%")
+            }
             let rows = zip(released.cells, truth.cells).sorted { ($0.1.customers ?? 0) > ($1.1.customers ?? 0) }.map { r, t -> [String] in
                 [r.stage.rawValue, r.tier.rawValue, r.region,
                  r.suppressed ? "suppressed" : String(format: "%.0f", r.customers ?? 0), String(format: "%.0f", t.customers ?? 0),
