@@ -106,11 +106,13 @@ public actor Coordinator {
                 guard let result = try store.result(job: row.id, round: round) else { continue }
                 active.unresponsive.formUnion(Set(spec.participants).subtracting(result.contributors))
             }
+            active.unresponsive.formUnion(try store.unresponsive(job: row.id))
             active.phase = Phase(rawValue: latest.status) ?? .collecting
         }
         job = active
         log.info("job loaded", metadata: ["job": .string(row.id), "round": .stringConvertible(active.round),
-                                          "phase": .string(active.phase.rawValue)])
+                                          "phase": .string(active.phase.rawValue),
+                                          "presumed_gone": .string(active.unresponsive.sorted().joined(separator: ","))])
         if active.phase == .decrypting {
             try rebuildAggregate()
             try reloadPartials()
@@ -536,7 +538,11 @@ public actor Coordinator {
         if phase == .decrypting, !job.requested.isSubset(of: answered),
            answered.count < federation.thresholdKey.threshold || !config.waitForAllHolders,
            job.requested != Set(job.contributors) {
-            job.unresponsive.formUnion(job.requested.subtracting(answered))
+            let missing = job.requested.subtracting(answered)
+            job.unresponsive.formUnion(missing)
+            do { try config.store.markUnresponsive(job: job.id, participants: missing, round: job.round) } catch {
+                log.error("could not record unresponsive holders", metadata: ["error": .string("\(error)")])
+            }
             job.requested = Set(job.contributors)
             job.phaseStarted = Date()
             self.job = job

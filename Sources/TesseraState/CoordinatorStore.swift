@@ -42,7 +42,29 @@ public final class CoordinatorStore: Sendable {
                                          epsilon REAL NOT NULL, delta REAL NOT NULL, PRIMARY KEY (participant, job, round));
                     """)
             }
+            m.registerMigration("v4-unresponsive") { db in
+                try db.execute(sql: """
+                    CREATE TABLE unresponsive (job TEXT NOT NULL, participant TEXT NOT NULL, round INTEGER NOT NULL,
+                                               PRIMARY KEY (job, participant));
+                    """)
+            }
         }
+    }
+
+    // MARK: unresponsive holders
+
+    /// Records holders that did not answer a decryption request of `round` in time, so that a
+    /// restarted coordinator does not wait for them again in the job (the first round recorded stands).
+    public func markUnresponsive(job: String, participants: Set<String>, round: Int) throws {
+        try db.write { db in
+            for p in participants.sorted() {
+                try db.execute(sql: "INSERT OR IGNORE INTO unresponsive (job, participant, round) VALUES (?, ?, ?)", arguments: [job, p, round])
+            }
+        }
+    }
+
+    public func unresponsive(job: String) throws -> Set<String> {
+        try db.read { db in Set(try String.fetchAll(db, sql: "SELECT participant FROM unresponsive WHERE job = ?", arguments: [job])) }
     }
 
     // MARK: sequences
