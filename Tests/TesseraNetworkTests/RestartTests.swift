@@ -47,6 +47,42 @@ import Testing
 }
 
 extension RestartTests {
+    /// A holder that missed a decryption deadline is remembered across a coordinator restart:
+    /// the restarted coordinator neither asks it first nor waits for its updates again (it
+    /// would otherwise wait out a 300 s timeout, beyond this test's limit).
+    @Test func aHolderThatMissedItsDeadlineIsNotAwaitedAfterARestart() async throws {
+        let dir = try temporaryDirectory()
+        let length = 30
+        let job = try writeJob(dir, id: "gone", length: length, minParticipants: 2, rounds: 3)
+        let state = dir + "/coordinator.sqlite", faults = dir + "/faults.json"
+        try Data(#"[{"kind": "drop-before-share", "participant": "brand-a", "round": 1}]"#.utf8).write(to: URL(fileURLWithPath: faults))
+        let first = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0", "--state", state,
+                                                            "--job", job, "--round-timeout", "3"], in: dir, name: "coordinator-1")
+        let port = try listeningPort(try await first.waitFor("listening on"))
+        var nodes: [NodeProcess] = []
+        for (id, k) in [("brand-a", Int64(1)), ("brand-b", 2), ("brand-c", 3)] {
+            let values = (0..<length).map { Int64($0) * k }
+            nodes.append(try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
+                "--data", try writeData(dir, name: id, values: values), "--state", dir + "/\(id).sqlite", "--faults", faults, "--exit-after-job"],
+                in: dir, name: id))
+        }
+        defer { for n in nodes { n.signal(SIGTERM) } }
+        // brand-a (asked first, with brand-b) drops: at the 3 s deadline it is marked and everyone is asked.
+        try await first.waitFor("requested holders did not all answer in time", timeout: 120)
+        first.signal(SIGKILL)
+        _ = try await first.waitForExit(timeout: 10)
+
+        let second = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:\(port)", "--state", state,
+                                                             "--exit-after-job", "--round-timeout", "300"], in: dir, name: "coordinator-2")
+        #expect(try await second.waitForExit(timeout: 240) == 0, "\(second.output.suffix(3000))")
+        #expect(second.output.contains("presumed_gone=brand-a"), "\(second.output.prefix(3000))")
+        #expect(!second.output.contains("requested holders did not all answer in time"))
+        let line = try #require(second.output.split(separator: "\n").last { $0.hasPrefix("{") })
+        let result = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        #expect(result["contributors"] as! [String] == ["brand-b", "brand-c"])
+        #expect((result["sums"] as! [NSNumber]).map(\.int64Value) == (0..<length).map { Int64($0) * 5 })
+    }
+
     /// Participants started before the coordinator exists keep retrying (connection refused)
     /// with backoff, and complete the job once it is up.
     @Test func participantsWaitForALateCoordinator() async throws {
