@@ -75,14 +75,21 @@ struct UtilityReport: Codable {
             if let coverage = ProfileComparison.errorBarCoverage(released: released, capped: capped) {
                 report.notes.append("released values within their 95% error bar of the capped (noise-free) computation: \(String(format: "%.1f", 100 * coverage))%")
             }
-            let rows = zip(released.cells, truth.cells).sorted { ($0.1.customers ?? 0) > ($1.1.customers ?? 0) }.map { r, t -> [String] in
-                [r.stage.rawValue, r.tier.rawValue, r.region,
-                 r.suppressed ? "suppressed" : String(format: "%.0f", r.customers ?? 0), String(format: "%.0f", t.customers ?? 0),
-                 r.suppressed ? "" : String(format: "%.0f", r.orders ?? 0), r.suppressed ? "" : String(format: "%.0f", r.spend ?? 0),
-                 r.suppressed ? "" : (r.churn ?? []).map { String(format: "%.0f", $0) }.joined(separator: "/")]
+            // Released values with their 95% error bars, next to the (uncapped) truth.
+            func pm(_ x: Double?, _ bar: Double?) -> String {
+                guard let x else { return "" }
+                return String(format: "%.0f", x) + (bar.map { String(format: " ± %.0f", $0) } ?? "")
             }
-            report.tables.append(Table(title: "Segment profile (released, noised; largest true cells first)",
-                                       columns: ["stage", "tier", "region", "customers", "true customers", "orders", "spend", "churn g/y/r"], rows: rows))
+            let rows = zip(released.cells, truth.cells).sorted { ($0.1.customers ?? 0) > ($1.1.customers ?? 0) }.map { r, t -> [String] in
+                let e = r.errorBars95
+                return [r.stage.rawValue, r.tier.rawValue, r.region,
+                        r.suppressed ? "suppressed" : pm(r.customers, e?.customers), String(format: "%.0f", t.customers ?? 0),
+                        pm(r.orders, e?.orders), String(format: "%.0f", t.orders ?? 0),
+                        pm(r.spend, e?.spend), String(format: "%.0f", t.spend ?? 0),
+                        r.suppressed ? "" : (r.churn ?? []).map { String(format: "%.0f", $0) }.joined(separator: "/") + (e.map { String(format: " (± %.0f each)", $0.churn) } ?? "")]
+            }
+            report.tables.append(Table(title: "Segment profile (released, noised, with 95% error bars; largest true cells first)",
+                                       columns: ["stage", "tier", "region", "customers", "true", "orders", "true", "spend", "true", "churn g/y/r"], rows: rows))
         case .kmeans(let k):
             let model = try k.kmeans()
             let rows = try inputs.flatMap { try $0.featureRows(k.features) }
