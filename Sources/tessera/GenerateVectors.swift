@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
 import TesseraCrypto
+import TesseraData
+import TesseraJobs
 import TesseraMath
 import TesseraRandom
 
-/// `tessera vectors generate`: writes protocol/vectors/{paillier,packing,threshold}.json from
+/// `tessera vectors generate`: writes protocol/vectors/{paillier,packing,threshold,segment-profile}.json from
 /// a seed, so the files are reproducible byte for byte.
 struct GenerateVectors: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "generate",
@@ -21,6 +23,7 @@ struct GenerateVectors: AsyncParsableCommand {
         try write(paillier(root.derive("paillier")), "paillier.json")
         try write(packing(root.derive("packing")), "packing.json")
         try write(threshold(root.derive("threshold")), "threshold.json")
+        try write(segmentProfile(root.derive("segment-profile")), "segment-profile.json")
     }
 
     func write<T: Encodable>(_ value: T, _ name: String) throws {
@@ -117,5 +120,55 @@ struct GenerateVectors: AsyncParsableCommand {
                                 verificationKeys: publicKey.verificationKeys),
                      shares: shares.map { .init(index: $0.index, secret: $0.secretForStorage) },
                      m: m, r: r, c: c.value, partials: good, invalidPartials: invalid)
+    }
+
+    /// Seven customers chosen to exercise the encoding: a capped and apportioned order count,
+    /// spend over maxSpend, a tier boundary, every churn colour, a region tie, and customers
+    /// outside the listed stages and tiers (who contribute nothing).
+    func segmentProfile(_ seed: Seed) throws -> TestVectors.SegmentProfile {
+        let parameters = #"""
+            {"stages": ["grow", "mature"], "tiers": ["low", "top"], "regions": ["north", "south"], "maxOrders": 6,
+             "orderCaps": {"grow": {"low": 2}}, "maxSpend": 1000, "spendUnit": 10,
+             "weights": {"customers": 5, "orders": 3, "spend": 1, "histogram": 2, "churn": 4}}
+            """#
+        let computation = try JobComputation(kind: "segment-profile", parameters: parameters)
+        guard case .segmentProfile(let spec) = computation else { throw ValidationError("not a profile") }
+        let asOf = spec.features.asOf, day: Int64 = 86_400
+        var rows: [OrderRecord] = []
+        var n = 0
+        func order(_ customer: String, daysAgo: Int64, cents: Int64, _ category: String, _ region: String) {
+            n += 1
+            rows.append(OrderRecord(customerID: customer, orderID: "o\(n)", timestamp: asOf - daysAgo * day - 3_600, amountCents: cents,
+                                    currency: "EUR", category: category, region: region, channel: "web"))
+        }
+        // grow (tenure 31–180), low, north, green: 3 orders capped to 2 (quotas 1.33, 0.67 → 1 + 1).
+        order("c1", daysAgo: 100, cents: 2_500, "apparel", "north"); order("c1", daysAgo: 50, cents: 2_500, "apparel", "north")
+        order("c1", daysAgo: 10, cents: 2_500, "toys", "north")
+        // mature, top, south, yellow: 8 orders over 3 categories capped to 6; 1,234.56 capped to 1,000.
+        for (k, c) in ["home", "home", "home", "home", "sports", "sports", "sports", "beauty"].enumerated() {
+            order("c2", daysAgo: 400 - Int64(k) * 40, cents: k == 0 ? 123_456 - 7 * 1_000 : 1_000, c, "south")
+        }
+        // mature (tenure 300 days), low, north, red (last order 200 days ago).
+        order("c3", daysAgo: 300, cents: 4_000, "grocery", "north"); order("c3", daysAgo: 200, cents: 1_999, "grocery", "north")
+        // explore (tenure ≤ 30): not a listed stage.
+        order("c4", daysAgo: 20, cents: 9_000, "toys", "north")
+        // mid tier (spend 150): not a listed tier.
+        order("c5", daysAgo: 120, cents: 15_000, "home", "south")
+        // region tie (one order each): the earlier region in the taxonomy wins (north).
+        order("c6", daysAgo: 150, cents: 3_000, "beauty", "south"); order("c6", daysAgo: 60, cents: 3_000, "beauty", "north")
+        // spend 99.99 stays in the low tier and rounds to 10 units of 10.
+        order("c7", daysAgo: 90, cents: 9_999, "electronics", "south")
+        var table = CustomerTable(through: asOf)
+        for r in rows { table.add(r) }
+        let local = try TesseraData.SegmentProfile.localVector(FeatureDerivation(table: table, options: spec.features), spec: spec)
+        var rng = ChaCha20DRBG(seed: seed)
+        let noise = (0..<spec.length).map { _ in Int64(rng.uniform(below: 41)) - 20 }
+        let sums = zip(local, noise).map { $0 + $1 }
+        let decoded = try TesseraData.SegmentProfile.decode(sums: sums, spec: spec, noiseStandardDeviation: 10, minimumCustomers: 0)
+        return .init(version: "tessera/vectors/segment-profile/v1",
+                     description: "Segment-profile encoding (protocol/README §7): the orders, as a brand's orders.csv, give localVector under parameters at asOf; perCustomerL2Squared is the job's per-customer bound. decode: sums = localVector + noise, decoded with σ = noiseStandardDeviation (weights divided out, each cell projected onto customers = Σ churn and orders = Σ histogram by weighted least squares, 95% error bars); compare doubles to 1e-9 relative.",
+                     parameters: computation.canonicalParameters, asOf: asOf, orders: [OrderRecord.header] + rows.map(\.csvLine),
+                     perCustomerL2Squared: spec.perCustomerL2Squared, labels: spec.labels, localVector: local,
+                     decode: .init(noise: noise, sums: sums, noiseStandardDeviation: 10, minimumCustomers: 0, table: decoded))
     }
 }

@@ -1,3 +1,4 @@
+import TesseraData
 import TesseraMath
 import TesseraCrypto
 
@@ -61,5 +62,33 @@ public enum TestVectors {
         public var partials: [Partial]
         /// Partial decryptions that must be rejected, each naming why.
         public var invalidPartials: [Partial]
+    }
+
+    /// The segment-profile encoding: order rows in, a brand's local vector out (caps,
+    /// apportionment, tiers, per-cell weights), and a summed vector decoded (weights divided
+    /// out, cells made consistent, error bars).
+    public struct SegmentProfile: Codable, Sendable {
+        public var version: String
+        public var description: String
+        /// The job's `parameters`, canonical JSON (protocol/README §4).
+        public var parameters: String
+        /// Observation time, seconds since 1970.
+        public var asOf: Int64
+        /// `orders.csv` lines: a header, then rows (docs: README "Partner data").
+        public var orders: [String]
+        public var perCustomerL2Squared: Int64
+        public var labels: [String]
+        public var localVector: [Int64]
+        public var decode: Decode
+
+        public struct Decode: Codable, Sendable {
+            /// The local vector plus the noise in `noise` (as if summed and noised).
+            public var noise: [Int64]
+            public var sums: [Int64]
+            public var noiseStandardDeviation: Double
+            public var minimumCustomers: Double
+            /// `ProfileTable` JSON.
+            public var table: ProfileTable
+        }
     }
 }
