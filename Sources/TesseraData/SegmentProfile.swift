@@ -142,7 +142,7 @@ public enum SegmentProfile {
         let unit = Double(spec.spendUnit), z = 1.96 * sigma
         // Noise variance of a decoded value, in units of σ²: 1 / weight².
         func v(_ weight: Int64) -> Double { 1 / (Double(weight) * Double(weight)) }
-        let people = Consistency(total: v(w.customers), part: v(w.churn), parts: 3)
+        let people = Consistency(v0: v(w.customers), v1: v(w.churn), m: 3)
         let cells = spec.cells.enumerated().map { i, cell -> ProfileTable.Cell in
             let cw = CellWeights(spec, cell.stage, cell.tier)
             let (customers, churn) = people.project(total: Double(sums[i]) / Double(w.customers),
@@ -151,12 +151,12 @@ public enum SegmentProfile {
                 return ProfileTable.Cell(stage: cell.stage, tier: cell.tier, region: cell.region, suppressed: true,
                                          customers: nil, orders: nil, spend: nil, histogram: nil, churn: nil, errorBars95: nil)
             }
-            let purchases = Consistency(total: v(cw.orders), part: v(cw.histogram), parts: k)
+            let purchases = Consistency(v0: v(cw.orders), v1: v(cw.histogram), m: k)
             let (orders, histogram) = purchases.project(total: Double(sums[c + i]) / Double(cw.orders),
                                                         parts: (0..<k).map { Double(sums[spec.histogramOffset + i * k + $0]) / Double(cw.histogram) })
-            let bars = sigma == 0 ? nil : ProfileTable.ErrorBars(customers: z * people.totalVariance.squareRoot(), orders: z * purchases.totalVariance.squareRoot(),
-                                              spend: z * unit / Double(cw.spend), histogram: z * purchases.partVariance.squareRoot(),
-                                              churn: z * people.partVariance.squareRoot())
+            let bars = sigma == 0 ? nil : ProfileTable.ErrorBars(
+                customers: z * people.totalVariance.squareRoot(), orders: z * purchases.totalVariance.squareRoot(),
+                spend: z * unit / Double(cw.spend), histogram: z * purchases.partVariance.squareRoot(), churn: z * people.partVariance.squareRoot())
             return ProfileTable.Cell(stage: cell.stage, tier: cell.tier, region: cell.region, suppressed: false,
                                      customers: customers, orders: orders, spend: Double(sums[2 * c + i]) * unit / Double(cw.spend),
                                      histogram: histogram, churn: churn, errorBars95: bars)
@@ -164,16 +164,17 @@ public enum SegmentProfile {
         return ProfileTable(cells: cells, minimumCustomers: minimumCustomers)
     }
 
-    /// Weighted least-squares projection of a total and its m parts onto total = Σ parts (see `decode`).
+    /// Weighted least-squares projection of a total and its m parts onto total = Σ parts (see
+    /// `decode`); v0 and v1 are the noise variances of the total and of each part.
     struct Consistency {
-        let total: Double, part: Double, parts: Int
-        var s: Double { total + Double(parts) * part }
-        var totalVariance: Double { total - total * total / s }
-        var partVariance: Double { part - part * part / s }
+        let v0: Double, v1: Double, m: Int
+        var s: Double { v0 + Double(m) * v1 }
+        var totalVariance: Double { v0 - v0 * v0 / s }
+        var partVariance: Double { v1 - v1 * v1 / s }
 
         func project(total t: Double, parts p: [Double]) -> (Double, [Double]) {
             let d = t - p.reduce(0, +)
-            return (t - d * total / s, p.map { $0 + d * part / s })
+            return (t - d * v0 / s, p.map { $0 + d * v1 / s })
         }
     }
 }
