@@ -52,8 +52,7 @@ public actor Coordinator {
         var requested: Set<String> = []
         /// Participants presumed gone for the rest of the job, not waited for again: those that
         /// contributed nothing to a released round, and holders that were asked and did not
-        /// answer by a timeout (the latter in memory only: after a restart they cost one more
-        /// timeout).
+        /// answer by a timeout. Persisted as they are found, so a restart keeps them.
         var unresponsive: Set<String> = []
         var finished = false
         var phaseStarted = Date()
@@ -102,11 +101,7 @@ public actor Coordinator {
         if row.status == "done" { active.finished = true; active.phase = .done }
         if let latest = try store.latestRound(job: row.id) {
             active.round = latest.round
-            for round in stride(from: 1, to: latest.round, by: 1) {
-                guard let result = try store.result(job: row.id, round: round) else { continue }
-                active.unresponsive.formUnion(Set(spec.participants).subtracting(result.contributors))
-            }
-            active.unresponsive.formUnion(try store.unresponsive(job: row.id))
+            active.unresponsive = try store.unresponsive(job: row.id)
             active.phase = Phase(rawValue: latest.status) ?? .collecting
         }
         job = active
@@ -117,7 +112,7 @@ public actor Coordinator {
             try rebuildAggregate()
             try reloadPartials()
         }
-        if active.phase == .collecting, !active.finished { scheduleDeadline() }
+        if !active.finished { scheduleDeadline() }
     }
 
     /// Suspends until the current job has produced its last result.
@@ -292,13 +287,14 @@ public actor Coordinator {
 
     func handleSubmission(_ submission: Tessera_V1_Submission, body: Tessera_V1_Body, envelope: Data, from sender: String) throws {
         let job = try requireJob(body)
-        // A second submission is a duplicate whether or not its round has closed meanwhile, so
-        // the sender learns the same thing however the round's timing fell.
-        let round = Int(body.round)
-        if round >= 1, round <= job.round, try config.store.submissions(job: job.id, round: round).contains(where: { $0.participant == sender }) {
-            throw ProtocolError(.duplicate, "\(sender) already submitted for round \(round) of job \(job.id)")
+        do { try requireRound(body, phase: .collecting, of: job) } catch let e as ProtocolError where e.code == .roundClosed {
+            // A second submission is a duplicate whether or not its round has closed meanwhile,
+            // so the sender learns the same thing however the round's timing fell.
+            if try config.store.hasSubmission(job: job.id, round: Int(body.round), participant: sender) {
+                throw ProtocolError(.duplicate, "\(sender) already submitted for round \(body.round) of job \(job.id)")
+            }
+            throw e
         }
-        try requireRound(body, phase: .collecting, of: job)
         guard try config.store.decisions(job: job.id)[sender]?.accept == true else {
             throw ProtocolError(.unexpected, "\(sender) has not accepted job \(job.id)")
         }
@@ -487,7 +483,7 @@ public actor Coordinator {
         log.info("round result released", metadata: ["job": .string(job.id), "round": .stringConvertible(released),
                                                      "values": .stringConvertible(sums.count), "contributors": .string(contributors.joined(separator: ","))])
         let nextRound = released < Int(job.spec.rounds)
-        job.unresponsive.formUnion(Set(job.spec.participants).subtracting(contributors))
+        try markUnresponsive(Set(job.spec.participants).subtracting(contributors), in: &job)
         if nextRound {
             job.round += 1
             job.phase = .collecting
@@ -521,6 +517,13 @@ public actor Coordinator {
     }
 
     /// Re-examines the current phase once the round timeout has passed in it.
+    /// Presumes `participants` gone for the rest of the job, durably first.
+    func markUnresponsive(_ participants: Set<String>, in job: inout ActiveJob) throws {
+        guard !participants.isSubset(of: job.unresponsive) else { return }
+        try config.store.markUnresponsive(job: job.id, participants: participants)
+        job.unresponsive.formUnion(participants)
+    }
+
     func scheduleDeadline() {
         guard let job else { return }
         let (id, round, phase, timeout) = (job.id, job.round, job.phase, config.roundTimeout)
@@ -535,19 +538,17 @@ public actor Coordinator {
         // Requested holders missing at the timeout: ask every other contributor too, and wait
         // one more timeout for them (unless t have already answered and will be combined).
         let answered = Set(job.verified.keys)
-        if phase == .decrypting, !job.requested.isSubset(of: answered),
-           answered.count < federation.thresholdKey.threshold || !config.waitForAllHolders,
-           job.requested != Set(job.contributors) {
-            let missing = job.requested.subtracting(answered)
-            job.unresponsive.formUnion(missing)
-            do { try config.store.markUnresponsive(job: job.id, participants: missing, round: job.round) } catch {
+        // (Fewer than t answers: the requested set may be smaller than t when contributors are
+        // presumed gone, and then it is widened even though all of it answered.)
+        if phase == .decrypting, answered.count < federation.thresholdKey.threshold, job.requested != Set(job.contributors) {
+            do { try markUnresponsive(job.requested.subtracting(answered), in: &job) } catch {
                 log.error("could not record unresponsive holders", metadata: ["error": .string("\(error)")])
             }
             job.requested = Set(job.contributors)
             job.phaseStarted = Date()
             self.job = job
             log.warning("requested holders did not all answer in time; asking every contributor",
-                        metadata: ["missing": .string(Set(job.contributors).subtracting(answered).sorted().joined(separator: ","))])
+                        metadata: ["asked": .string(job.requested.subtracting(answered).sorted().joined(separator: ","))])
             scheduleDeadline()
             do { for holder in job.requested.subtracting(answered).sorted() { try await sendDecryptionRequest(to: holder) } } catch {
                 log.error("decryption request failed", metadata: ["error": .string("\(error)")])

@@ -111,8 +111,6 @@ public struct CustomerFeatures: Sendable, Equatable {
     public let valueTier: ValueTier
     public let churnRisk: ChurnRisk
 
-    public var frequency: Int { orders }
-    public var monetaryCents: Int64 { spendCents }
     /// Share of the customer's orders in each category (sums to 1).
     public var categoryShares: [Double] { categoryOrders.map { Double($0) / Double(orders) } }
 }
@@ -123,8 +121,6 @@ public struct FeatureDerivation: Sendable {
     public let table: CustomerTable
     public let options: FeatureOptions
     let sortedSpend: [Int64]
-    /// Customers with at least one aggregated order.
-    public let customers: Int
 
     public init(table: CustomerTable, options: FeatureOptions = FeatureOptions()) throws {
         try options.validate()
@@ -136,9 +132,6 @@ public struct FeatureDerivation: Sendable {
             spends.reserveCapacity(table.entries)
             for i in 0..<table.entries where table.orders[i] > 0 { spends.append(table.spendCents[i]) }
             spends.sort()
-            customers = spends.count
-        } else {
-            customers = table.orders.lazy.filter { $0 > 0 }.count
         }
         sortedSpend = spends
     }

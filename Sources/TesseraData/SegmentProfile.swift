@@ -2,7 +2,37 @@
 /// into one integer vector (`SegmentProfileSpec` documents the layout). Only this vector,
 /// encrypted and noised, leaves the participant.
 public enum SegmentProfile {
-    /// One customer's contribution before weighting; `histogram` is written into a scratch buffer.
+    /// The spec's cells indexed once, so that the per-customer loop does no string or
+    /// dictionary lookups: each cell's order cap, and the row or column of every stage, tier
+    /// and taxonomy region (nil if not listed).
+    struct CellLookup {
+        let caps: [Int64]
+        let stageIndex: [Int?], tierIndex: [Int?], regionIndex: [Int?]
+        let tiers: Int, regions: Int
+
+        init(_ spec: SegmentProfileSpec) {
+            caps = spec.cells.map { spec.orderCap($0.stage, $0.tier) }
+            stageIndex = LifecycleStage.allCases.map { spec.stages.firstIndex(of: $0) }
+            tierIndex = ValueTier.allCases.map { spec.tiers.firstIndex(of: $0) }
+            regionIndex = Taxonomy.regions.map { spec.regions.firstIndex(of: $0) }
+            (tiers, regions) = (spec.tiers.count, spec.regions.count)
+        }
+
+        /// The cell index as `SegmentProfileSpec.cellIndex` numbers it; `region` indexes `Taxonomy.regions`.
+        func cell(_ stage: LifecycleStage, _ tier: ValueTier, region: Int) -> Int? {
+            guard let s = stageIndex[LifecycleStage.allCases.firstIndex(of: stage)!], let t = tierIndex[ValueTier.allCases.firstIndex(of: tier)!],
+                  let r = regionIndex[region] else { return nil }
+            return (s * tiers + t) * regions + r
+        }
+    }
+
+    /// Per-customer scratch buffers, reused across customers.
+    struct Scratch {
+        var histogram = [Int64](repeating: 0, count: SegmentProfileSpec.categories)
+        var remainders = [Int64](repeating: 0, count: SegmentProfileSpec.categories)
+    }
+
+    /// One customer's contribution before weighting; its histogram is left in `Scratch.histogram`.
     struct Contribution {
         var cell: Int
         var orders: Int64
@@ -15,34 +45,31 @@ public enum SegmentProfile {
     /// the capped order count by the largest-remainder method (Hamilton's method; Balinski &
     /// Young, "Fair Representation", 2nd ed. 2001, ch. 2), ties to the earlier category, so its
     /// entries are integers summing exactly to min(orders, the cell's order cap).
-    static func contribution(_ d: FeatureDerivation, _ i: Int, spec: SegmentProfileSpec, capped: Bool,
-                             histogram h: inout [Int64]) -> Contribution? {
-        guard d.hasOrders(i) else { return nil }
-        let stage = d.lifecycle(i), tier = d.valueTier(i)
-        guard let cell = spec.cellIndex(stage: stage, tier: tier, region: Taxonomy.regions[d.table.mainRegion(i)]) else { return nil }
-        let cap = spec.orderCap(stage, tier)
+    static func contribution(_ d: FeatureDerivation, _ i: Int, spec: SegmentProfileSpec, cells: CellLookup, capped: Bool,
+                             scratch: inout Scratch) -> Contribution? {
+        guard d.hasOrders(i), let cell = cells.cell(d.lifecycle(i), d.valueTier(i), region: d.table.mainRegion(i)) else { return nil }
+        let cap = cells.caps[cell]
         let k = SegmentProfileSpec.categories
         let n = Int64(d.table.orders[i])
         let base = i * k
-        for j in 0..<k { h[j] = Int64(d.table.categoryOrders[base + j]) }
+        for j in 0..<k { scratch.histogram[j] = Int64(d.table.categoryOrders[base + j]) }
         var orders = n, spend = d.table.spendCents[i]
         if capped {
             spend = min(spend, spec.maxSpendCents)
             if n > cap {
                 orders = cap
-                var remainders = [Int64](repeating: 0, count: k)
                 var given: Int64 = 0
                 for j in 0..<k {
-                    let q = h[j] * orders
-                    remainders[j] = q % n
-                    h[j] = q / n
-                    given += h[j]
+                    let q = scratch.histogram[j] * orders
+                    scratch.remainders[j] = q % n
+                    scratch.histogram[j] = q / n
+                    given += scratch.histogram[j]
                 }
                 for _ in 0..<(orders - given) {
                     var best = 0
-                    for j in 1..<k where remainders[j] > remainders[best] { best = j }
-                    h[best] += 1
-                    remainders[best] = -1
+                    for j in 1..<k where scratch.remainders[j] > scratch.remainders[best] { best = j }
+                    scratch.histogram[best] += 1
+                    scratch.remainders[best] = -1
                 }
             }
         }
@@ -56,15 +83,16 @@ public enum SegmentProfile {
         guard d.options == spec.features else { throw FeatureError("the derivation's options differ from the spec's") }
         let c = spec.cellCount, k = SegmentProfileSpec.categories, w = spec.weights
         let weights = spec.cells.map { CellWeights(spec, $0.stage, $0.tier) }
+        let cells = CellLookup(spec)
         var v = [Int64](repeating: 0, count: spec.length)
-        var h = [Int64](repeating: 0, count: k)
+        var scratch = Scratch()
         for i in 0..<d.table.entries {
-            guard let x = contribution(d, i, spec: spec, capped: true, histogram: &h) else { continue }
+            guard let x = contribution(d, i, spec: spec, cells: cells, capped: true, scratch: &scratch) else { continue }
             let cw = weights[x.cell]
             v[x.cell] += w.customers
             v[c + x.cell] += cw.orders * x.orders
             v[2 * c + x.cell] += cw.spend * spec.spendUnits(cappedCents: x.spendCents)
-            for j in 0..<k { v[spec.histogramOffset + x.cell * k + j] += cw.histogram * h[j] }
+            for j in 0..<k { v[spec.histogramOffset + x.cell * k + j] += cw.histogram * scratch.histogram[j] }
             v[spec.churnOffset + x.cell * 3 + x.churn] += w.churn
         }
         return v
@@ -88,15 +116,16 @@ public enum SegmentProfile {
         var customers = [Int64](repeating: 0, count: c), orders = customers, spendCents = customers
         var histogram = [[Int64]](repeating: [Int64](repeating: 0, count: k), count: c)
         var churn = [[Int64]](repeating: [0, 0, 0], count: c)
-        var h = [Int64](repeating: 0, count: k)
+        let lookup = CellLookup(spec)
+        var scratch = Scratch()
         for d in brands {
             guard d.options == spec.features else { throw FeatureError("a derivation's options differ from the spec's") }
             for i in 0..<d.table.entries {
-                guard let x = contribution(d, i, spec: spec, capped: capped, histogram: &h) else { continue }
+                guard let x = contribution(d, i, spec: spec, cells: lookup, capped: capped, scratch: &scratch) else { continue }
                 customers[x.cell] += 1
                 orders[x.cell] += x.orders
                 spendCents[x.cell] += capped ? spec.spendUnits(cappedCents: x.spendCents) * spec.spendUnitCents : x.spendCents
-                for j in 0..<k { histogram[x.cell][j] += h[j] }
+                for j in 0..<k { histogram[x.cell][j] += scratch.histogram[j] }
                 churn[x.cell][x.churn] += 1
             }
         }

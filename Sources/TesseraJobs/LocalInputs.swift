@@ -13,6 +13,8 @@ public final class LocalInputs: @unchecked Sendable {
     private let lock = NSLock()
     private var tables: [Int64: (CustomerTable, OrderSourceSummary)] = [:]
     private var propensities: [String: (rows: [[Double]], labels: [Bool])] = [:]
+    /// Rows read and skipped, from the first pass over the order data (any job kind).
+    private var summary: OrderSourceSummary?
     /// Derived features and learning rows per feature options: computed once, not every round
     /// (a derivation ranks every customer's spend).
     private var derived: [(options: FeatureOptions, derivation: FeatureDerivation, rows: [[Double]]?)] = []
@@ -35,13 +37,14 @@ public final class LocalInputs: @unchecked Sendable {
         let skip = skipInvalidRows
         let built = try CustomerTable.build(from: try source(), through: asOf, onInvalid: { _ in skip })
         tables[asOf] = built
+        summary = summary ?? built.1
         return built
     }
 
     /// Rows read and skipped in the order data, once it has been read.
     public func orderSummary() -> OrderSourceSummary? {
         lock.lock(); defer { lock.unlock() }
-        return tables.values.first?.1
+        return summary
     }
 
     public func derivation(_ options: FeatureOptions) throws -> FeatureDerivation {
@@ -69,10 +72,10 @@ public final class LocalInputs: @unchecked Sendable {
         if let p = propensities[key] { lock.unlock(); return p }
         lock.unlock()
         let skip = skipInvalidRows
-        let (data, _) = try PropensityDataset.build(from: try source(), asOf: job.features.asOf, horizonDays: job.horizonDays,
+        let (data, read) = try PropensityDataset.build(from: try source(), asOf: job.features.asOf, horizonDays: job.horizonDays,
                                                     options: job.features, onInvalid: { _ in skip })
         let p = (data.features, data.labels.map { $0 > 0.5 })
-        lock.lock(); propensities[key] = p; lock.unlock()
+        lock.lock(); propensities[key] = p; summary = summary ?? read; lock.unlock()
         return p
     }
 }

@@ -13,7 +13,8 @@ public struct ExactRational: Sendable, Hashable, CustomStringConvertible {
         self.denominator = denominator / g
     }
 
-    /// Parses "3", "2.5", "0.001" or "7/3" exactly.
+    /// Parses "3", "2.5", "0.001" or "7/3" exactly; nil for anything else, including values
+    /// whose scaled form does not fit in 128 bits.
     public init?(_ text: String) {
         if let slash = text.firstIndex(of: "/") {
             guard let n = Int128(text[..<slash]), let d = Int128(text[text.index(after: slash)...]), n >= 0, d > 0 else { return nil }
@@ -27,7 +28,10 @@ public struct ExactRational: Sendable, Hashable, CustomStringConvertible {
         guard !frac.isEmpty, frac.count <= 18, frac.allSatisfy(\.isNumber), let f = Int128(frac) else { return nil }
         var scale: Int128 = 1
         for _ in 0..<frac.count { scale *= 10 }
-        self.init(whole * scale + f, scale)
+        let (scaled, o1) = whole.multipliedReportingOverflow(by: scale)
+        let (n, o2) = scaled.addingReportingOverflow(f)
+        guard !o1, !o2 else { return nil }
+        self.init(n, scale)
     }
 
     static func gcd(_ a: Int128, _ b: Int128) -> Int128 {

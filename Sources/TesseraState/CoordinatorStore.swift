@@ -44,8 +44,7 @@ public final class CoordinatorStore: Sendable {
             }
             m.registerMigration("v4-unresponsive") { db in
                 try db.execute(sql: """
-                    CREATE TABLE unresponsive (job TEXT NOT NULL, participant TEXT NOT NULL, round INTEGER NOT NULL,
-                                               PRIMARY KEY (job, participant));
+                    CREATE TABLE unresponsive (job TEXT NOT NULL, participant TEXT NOT NULL, PRIMARY KEY (job, participant));
                     """)
             }
         }
@@ -53,12 +52,12 @@ public final class CoordinatorStore: Sendable {
 
     // MARK: unresponsive holders
 
-    /// Records holders that did not answer a decryption request of `round` in time, so that a
-    /// restarted coordinator does not wait for them again in the job (the first round recorded stands).
-    public func markUnresponsive(job: String, participants: Set<String>, round: Int) throws {
+    /// Records participants presumed gone for the rest of a job (missed a released round, or a
+    /// decryption deadline), so that a restarted coordinator does not wait for them again.
+    public func markUnresponsive(job: String, participants: Set<String>) throws {
         try db.write { db in
             for p in participants.sorted() {
-                try db.execute(sql: "INSERT OR IGNORE INTO unresponsive (job, participant, round) VALUES (?, ?, ?)", arguments: [job, p, round])
+                try db.execute(sql: "INSERT OR IGNORE INTO unresponsive (job, participant) VALUES (?, ?)", arguments: [job, p])
             }
         }
     }
@@ -86,11 +85,6 @@ public final class CoordinatorStore: Sendable {
     static func advance(_ db: Database, sender: String, to sequence: UInt64) throws {
         try db.execute(sql: "INSERT INTO sequences (sender, last) VALUES (?, ?) ON CONFLICT(sender) DO UPDATE SET last = excluded.last",
                        arguments: [sender, Int64(sequence)])
-    }
-
-    /// Records that a message was accepted (for messages with no other state).
-    public func accept(sender: String, sequence: UInt64) throws {
-        try db.write { db in try Self.advance(db, sender: sender, to: sequence) }
     }
 
     // MARK: jobs
@@ -224,6 +218,13 @@ public final class CoordinatorStore: Sendable {
             try db.execute(sql: "INSERT INTO submissions (job, round, participant, envelope, received) VALUES (?, ?, ?, ?, ?)",
                            arguments: [job, round, participant, envelope, Date().timeIntervalSince1970])
             return true
+        }
+    }
+
+    public func hasSubmission(job: String, round: Int, participant: String) throws -> Bool {
+        try db.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM submissions WHERE job = ? AND round = ? AND participant = ?)",
+                              arguments: [job, round, participant]) ?? false
         }
     }
 

@@ -54,7 +54,7 @@ import TesseraJobs
 
     @Test func decodedTableFromTheNoisedSums() throws {
         let v = try Self.load()
-        guard case .segmentProfile(let spec) = try JobComputation(kind: "segment-profile", parameters: v.parameters) else { return }
+        guard case .segmentProfile(let spec) = try JobComputation(kind: "segment-profile", parameters: v.parameters) else { Issue.record("not a profile"); return }
         let table = try SegmentProfile.decode(sums: v.decode.sums, spec: spec, noiseStandardDeviation: v.decode.noiseStandardDeviation,
                                               minimumCustomers: v.decode.minimumCustomers)
         #expect(table.cells.count == v.decode.table.cells.count)

@@ -76,7 +76,6 @@ extension RestartTests {
                                                              "--exit-after-job", "--round-timeout", "300"], in: dir, name: "coordinator-2")
         #expect(try await second.waitForExit(timeout: 240) == 0, "\(second.output.suffix(3000))")
         #expect(second.output.contains("presumed_gone=brand-a"), "\(second.output.prefix(3000))")
-        #expect(!second.output.contains("requested holders did not all answer in time"))
         let line = try #require(second.output.split(separator: "\n").last { $0.hasPrefix("{") })
         let result = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
         #expect(result["contributors"] as! [String] == ["brand-b", "brand-c"])

@@ -26,6 +26,16 @@ struct SamplerLimitsTests {
     /// every participant build the mechanism through `NoiseMechanism(name:parameter:)`).
     @Test func jobSpecVariancesOutsideTheRangeAreRefused() throws {
         #expect(throws: NoiseParameterError.self) { try NoiseMechanism(name: "discrete-gaussian", parameter: "281474976710657") }
+        // 22 integer digits and 18 decimals: the scaled numerator overflows 128 bits inside the
+        // parser, which must refuse it rather than trap (this arrives in job specs off the wire).
+        #expect(ExactRational("1000000000000000000000.000000000000000001") == nil)
+        do {
+            _ = try NoiseMechanism(name: "discrete-gaussian", parameter: "1000000000000000000000.000000000000000001")
+            Issue.record("an overflowing variance was accepted")
+        } catch {
+            #expect("\(error)".contains("is not a non-negative decimal"), "\(error)")
+        }
+        #expect(ExactRational("1000000000000000000.000000000000000001") != nil)  // 19 digits still parse exactly
         #expect(throws: NoiseParameterError.self) { try NoiseMechanism(name: "discrete-gaussian", parameter: "1/281474976710657") }
         #expect(throws: NoiseParameterError.self) { try NoiseMechanism(name: "skellam", parameter: "2097153") }
         #expect(try NoiseMechanism(name: "discrete-gaussian", parameter: "281474976710656") == .discreteGaussian(variance: ExactRational(1 << 48)))

@@ -23,10 +23,6 @@ import Testing
         #expect(html.hasPrefix("<!DOCTYPE html>"))
     }
 
-    @Test func sameReportSameHTML() {
-        #expect(SampleReport.make().html() == SampleReport.make().html())
-    }
-
     @Test func noExternalReferences() {
         let html = SampleReport.make().html()
         let namespace = "http://www.w3.org/2000/svg"

@@ -50,15 +50,14 @@ import TesseraState
 }
 
 @Suite struct CoordinatorStoreTests {
-    /// Holders that missed a decryption deadline are remembered across a restart, per job,
-    /// with the first round they missed.
+    /// Participants presumed gone are remembered across a restart, per job.
     @Test func unresponsiveHoldersSurviveReopening() throws {
         let path = NSTemporaryDirectory() + "tessera-coordinator-\(UUID().uuidString).sqlite"
         let s = try CoordinatorStore(path: path)
         #expect(try s.unresponsive(job: "j").isEmpty)
-        try s.markUnresponsive(job: "j", participants: ["brand-b"], round: 2)
-        try s.markUnresponsive(job: "j", participants: ["brand-b", "brand-c"], round: 3)
-        try s.markUnresponsive(job: "other", participants: ["brand-a"], round: 1)
+        try s.markUnresponsive(job: "j", participants: ["brand-b"])
+        try s.markUnresponsive(job: "j", participants: ["brand-b", "brand-c"])
+        try s.markUnresponsive(job: "other", participants: ["brand-a"])
         let reopened = try CoordinatorStore(path: path)
         #expect(try reopened.unresponsive(job: "j") == ["brand-b", "brand-c"])
         #expect(try reopened.unresponsive(job: "other") == ["brand-a"])

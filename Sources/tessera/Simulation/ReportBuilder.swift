@@ -21,7 +21,7 @@ extension SimulationSummary {
         for job in self.jobs { offsets[job.id] = total; total += max(job.rounds, 1) }
         let ledger = ledgers.map { l in
             ParticipantLedger(participant: l.participant, budgetEpsilon: l.budgetEpsilon, budgetDelta: l.budgetDelta,
-                              entries: l.spends.map { LedgerEntry(round: (offsets[$0.job] ?? 0) + $0.round, job: $0.job, epsilonSpent: $0.cumulativeEpsilon, deltaSpent: $0.delta) },
+                              entries: l.spends.map { LedgerEntry(round: (offsets[$0.job] ?? 0) + $0.round, job: $0.job, epsilonSpent: $0.cumulativeEpsilon, deltaSpent: $0.cumulativeDelta) },
                               refusals: l.refusals.map { Refusal(round: (offsets[$0.job] ?? 0) + 1, job: $0.job, reason: $0.reason) })
         }
         var utilityFigures: [UtilityFigure] = [], tables: [ResultTable] = [], series: [RoundSeries] = [], notes: [String] = []
@@ -45,7 +45,7 @@ extension SimulationSummary {
                 notes.append("\(job.id) round \(r.round): contributors \(r.contributors.joined(separator: ", ")); decrypted by \(r.holders.joined(separator: ", "))")
             }
         }
-        let faults = self.faults.map { FaultRecord(kind: $0.fault, effect: $0.fault, handling: $0.outcome) }
+        let faults = self.faults.map { FaultRecord(kind: $0.fault.kind.rawValue, participant: $0.fault.participant, round: $0.fault.round, effect: $0.fault.description, handling: $0.outcome) }
         return RunReport(metadata: metadata, jobs: jobs, phases: phases, traffic: traffic, ledger: ledger, utility: utilityFigures,
                          tables: tables, series: series, faults: faults, notes: notes)
     }

@@ -42,7 +42,7 @@ struct SimulationSummary: Codable {
         var results: [RoundResult]
     }
     struct Ledger: Codable {
-        struct Spend: Codable { var job: String; var round: Int; var epsilon: Double; var cumulativeEpsilon: Double; var delta: Double }
+        struct Spend: Codable { var job: String; var round: Int; var epsilon: Double; var cumulativeEpsilon: Double; var delta: Double; var cumulativeDelta: Double }
         struct Refusal: Codable { var job: String; var reason: String }
         var participant: String
         var budgetEpsilon: Double
@@ -52,7 +52,7 @@ struct SimulationSummary: Codable {
         var bytesSent: Double
         var bytesReceived: Double
     }
-    struct FaultOutcome: Codable { var fault: String; var outcome: String }
+    struct FaultOutcome: Codable { var fault: Fault; var outcome: String }
 
     var run: Run
     var jobs: [Job]
@@ -72,6 +72,7 @@ struct SimulationSummary: Codable {
         }
         var jobs: [Job] = []
         var utility: [UtilityReport] = []
+        let metrics = runs.mapValues { MetricsText($0.metrics) }
         for definition in s.jobs {
             let row = try store.jobs().first { $0.id == definition.id }
             let spec = try row.map { try Tessera_V1_JobSpec(serializedBytes: $0.spec) }
@@ -85,24 +86,24 @@ struct SimulationSummary: Codable {
                 if let u = try UtilityReport.evaluate(job: definition, spec: spec, results: all, contributors: lastRound.contributors,
                                                       orders: c.ordersPaths, seed: seed) { utility.append(u) }
             }
-            let metrics = MetricsText(runs[definition.id]?.metrics ?? "")
             jobs.append(Job(id: definition.id, kind: definition.kind, rounds: Int(spec?.rounds ?? 0),
                             epsilon: Double(spec?.epsilon ?? "0") ?? 0, delta: Double(spec?.delta ?? "0") ?? 0,
                             status: row?.status ?? "not started", seconds: runs[definition.id]?.seconds ?? 0,
-                            phaseSeconds: metrics.family("tessera_phase_seconds_total", label: "phase"), results: results))
+                            phaseSeconds: metrics[definition.id]?.family("tessera_phase_seconds_total", label: "phase") ?? [:], results: results))
         }
         var ledgers: [Ledger] = []
-        let metrics = runs.values.map { MetricsText($0.metrics) }
         for brand in s.brands {
             let ps = try ParticipantStore(path: c.participantState(brand))
-            var cumulative = 0.0
+            var cumulative = (epsilon: 0.0, delta: 0.0)
             let spends = try ps.ledger().map { e -> Ledger.Spend in
-                cumulative += e.epsilon
-                return .init(job: e.job, round: e.round, epsilon: e.epsilon, cumulativeEpsilon: cumulative, delta: e.delta)
+                cumulative.epsilon += e.epsilon
+                cumulative.delta += e.delta
+                return .init(job: e.job, round: e.round, epsilon: e.epsilon, cumulativeEpsilon: cumulative.epsilon, delta: e.delta,
+                             cumulativeDelta: cumulative.delta)
             }
             let refusals = try s.jobs.compactMap { job in try ps.decision(job: job.id).flatMap { $0.accept ? nil : Ledger.Refusal(job: job.id, reason: $0.reason) } }
-            let sent = metrics.map { $0.value("tessera_bytes_received_total", ["participant": brand]) }.reduce(0, +)
-            let received = metrics.map { $0.value("tessera_bytes_sent_total", ["participant": brand]) }.reduce(0, +)
+            let sent = metrics.values.map { $0.value("tessera_bytes_received_total", ["participant": brand]) }.reduce(0, +)
+            let received = metrics.values.map { $0.value("tessera_bytes_sent_total", ["participant": brand]) }.reduce(0, +)
             let policy = s.policy(for: brand)
             ledgers.append(Ledger(participant: brand, budgetEpsilon: policy.budget.epsilon, budgetDelta: policy.budget.delta,
                                   spends: spends, refusals: refusals, bytesSent: sent, bytesReceived: received))
@@ -124,7 +125,7 @@ struct SimulationSummary: Codable {
                     return "\(id) round \(f.round): the coordinator \(handled) \(f.participant); contributed: \(contributed), shared: \(shared)"
                 }
             }
-            return FaultOutcome(fault: f.description, outcome: outcomes.joined(separator: "; "))
+            return FaultOutcome(fault: f, outcome: outcomes.joined(separator: "; "))
         }
         let run = Run(scenario: s.name, description: s.description ?? "", seed: seed, transcriptRoot: root, transcriptEntries: audit.entries,
                       audit: "passed: chain, \(audit.entries) signatures, \(audit.rounds) aggregates and decryption proofs, privacy spend",
