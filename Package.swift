@@ -34,7 +34,10 @@ let package = Package(
 
         .target(name: "TesseraRandom", dependencies: ["CSodium"]),
         .target(name: "TesseraMath", dependencies: ["CGMP", "COpenSSL", "TesseraRandom"]),
-        .target(name: "TesseraCrypto", dependencies: ["TesseraMath", "TesseraRandom", "CSodium"]),
+        .target(name: "TesseraParallel"),
+        .target(name: "TesseraCrypto", dependencies: ["TesseraMath", "TesseraRandom", "CSodium", "TesseraParallel"]),
+        .target(name: "TesseraGroup", dependencies: ["CSodium", "TesseraRandom", "TesseraParallel"]),
+        .target(name: "TesseraLattice", dependencies: ["CSodium", "TesseraRandom", "TesseraParallel"]),
         .target(name: "TesseraPrivacy", dependencies: ["TesseraRandom", "TesseraMath"]),
         .target(name: "TesseraAccountant"),
         .target(name: "TesseraData", dependencies: ["TesseraRandom", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -44,6 +47,9 @@ let package = Package(
         .target(name: "TesseraProtocol", dependencies: [
             "TesseraCrypto", "TesseraMath", "TesseraRandom", "TesseraAccountant", "TesseraPrivacy", "TesseraJobs", "CSodium",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
+        .target(name: "TesseraSchemes", dependencies: [
+            "TesseraProtocol", "TesseraCrypto", "TesseraMath", "TesseraGroup", "TesseraLattice", "TesseraParallel", "TesseraRandom",
         ]),
         .target(name: "TesseraKeys", dependencies: [
             "TesseraCrypto", "TesseraProtocol",
@@ -65,34 +71,37 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .target(name: "TesseraCoordinator", dependencies: [
-            "TesseraProtocol", "TesseraJobs", "TesseraData", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
+            "TesseraProtocol", "TesseraSchemes", "TesseraParallel", "TesseraJobs", "TesseraData", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TesseraParticipant", dependencies: [
-            "TesseraProtocol", "TesseraJobs", "TesseraData", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
+            "TesseraProtocol", "TesseraSchemes", "TesseraParallel", "TesseraJobs", "TesseraData", "TesseraTransport", "TesseraState", "TesseraCrypto", "TesseraPrivacy",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TesseraNode", dependencies: [
             "TesseraKeys", "TesseraProtocol", "TesseraTransport",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "TesseraAudit", dependencies: ["TesseraProtocol", "TesseraState", "TesseraKeys", "TesseraCrypto"]),
+        .target(name: "TesseraAudit", dependencies: ["TesseraProtocol", "TesseraSchemes", "TesseraParallel", "TesseraState", "TesseraKeys", "TesseraCrypto"]),
         .executableTarget(name: "tessera-coordinator", dependencies: [
-            "TesseraCoordinator", "TesseraNode",
+            "TesseraCoordinator", "TesseraNode", "TesseraParallel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tessera-participant", dependencies: [
-            "TesseraParticipant", "TesseraNode",
+            "TesseraParticipant", "TesseraNode", "TesseraParallel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCrypto", "TesseraPrivacy", "TesseraAccountant", "TesseraKeys", "TesseraData", "TesseraLearning", "TesseraReport", "TesseraJobs", "CReference",
-            "TesseraCoordinator", "TesseraParticipant", "TesseraNode", "TesseraTransport", "TesseraState", "TesseraProtocol", "TesseraAudit",
+            "TesseraCoordinator", "TesseraParticipant", "TesseraNode", "TesseraTransport", "TesseraState", "TesseraProtocol", "TesseraAudit", "TesseraSchemes",
+            "TesseraGroup", "TesseraLattice", "TesseraParallel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "TesseraMathTests", dependencies: ["TesseraMath", "TesseraRandom"]),
         .testTarget(name: "TesseraCryptoTests", dependencies: ["TesseraCrypto"]),
+        .testTarget(name: "TesseraGroupTests", dependencies: ["TesseraGroup", "TesseraRandom", "TesseraParallel"]),
+        .testTarget(name: "TesseraLatticeTests", dependencies: ["TesseraLattice", "TesseraRandom", "TesseraParallel"]),
         .testTarget(name: "TesseraPrivacyTests", dependencies: ["TesseraPrivacy"]),
         .testTarget(name: "TesseraAccountantTests", dependencies: ["TesseraAccountant"]),
         .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraPrivacy", "TesseraRandom"]),
@@ -101,7 +110,7 @@ let package = Package(
         .testTarget(name: "TesseraJobsTests", dependencies: ["TesseraJobs", "TesseraData", "TesseraLearning", "TesseraRandom"]),
         .testTarget(name: "TesseraStateTests", dependencies: ["TesseraState"]),
         .testTarget(name: "TesseraNetworkTests", dependencies: [
-            "TesseraNode", "TesseraAudit", "TesseraTransport", "TesseraProtocol", "TesseraCrypto", "TesseraKeys", "TesseraState",
+            "TesseraNode", "TesseraAudit", "TesseraTransport", "TesseraProtocol", "TesseraCrypto", "TesseraKeys", "TesseraState", "TesseraSchemes",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,17 +1,19 @@
 import Foundation
 import TesseraCrypto
 import TesseraKeys
-import TesseraMath
+import TesseraParallel
 import TesseraProtocol
+import TesseraSchemes
 import TesseraState
 
-/// Verifies a transcript from the outside, with nothing but the public manifest:
-/// the hash chain; every entry's signature by its named author; every job spec (re-validated,
-/// ε recomputed with the accountant); every aggregate (recomputed as the product of the
-/// transcribed submissions); every partial decryption (batched proof against that aggregate);
-/// every released result (recombined from t verified partial decryptions and unpacked); and the
-/// privacy spent (each accepting participant's declared budget covered the job's ε).
-/// The first failure is reported with the entry it concerns.
+/// Verifies a transcript from the outside, with nothing but the public manifest (and, for
+/// one-shot jobs, the exported masked vectors): the hash chain; every entry's signature by its
+/// named author; every job spec (re-validated, ε recomputed with the accountant, its scheme's
+/// parameters recomputed); every submission (the scheme's own checks: encodings, proofs); every
+/// aggregate (recomputed from the transcribed submissions); every partial decryption (its proof
+/// against that aggregate); every released result (recombined from t verified answers and
+/// decoded); and the privacy spent (each accepting participant's declared budget covered the
+/// job's ε). The first failure is reported with the entry it concerns.
 public struct Auditor {
     public struct Failure: Error, CustomStringConvertible {
         public let position: Int
@@ -25,26 +27,45 @@ public struct Auditor {
         public var jobs = 0
         public var rounds = 0
         public var spent: [String: Double] = [:]
+        /// Federation keys recomputed from the transcript's DKGs (epoch, qualified dealers,
+        /// number of verification keys derived).
+        public var keys: [(epoch: [UInt8], qualified: [String], verificationKeys: Int)] = []
     }
+
+    /// A one-shot submission's masked vector, exported beside the transcript (nil if missing).
+    public typealias MaskedVectors = @Sendable (_ job: String, _ round: Int, _ participant: String) -> Data?
 
     let federation: FederationInfo
+    let maskedVectors: MaskedVectors
+    let parallelism: Parallelism
 
-    public init(federation: FederationInfo) { self.federation = federation }
-
-    struct Round {
-        var submissions: [String: [Ciphertext]] = [:]
-        var aggregate: [Ciphertext]?
-        var contributors: [String] = []
-        var verified: [String: [VerifiedPartialDecryption]] = [:]
+    public init(federation: FederationInfo, maskedVectors: @escaping MaskedVectors = { _, _, _ in nil }, parallelism: Parallelism = .all) {
+        self.federation = federation
+        self.maskedVectors = maskedVectors
+        self.parallelism = parallelism
     }
 
-    public func audit(_ entries: [Transcript.Entry]) throws -> Report {
+    struct Job {
+        let spec: Tessera_V1_JobSpec
+        let scheme: Scheme
+    }
+
+    struct Round {
+        var submissions: [String: Tessera_V1_Submission] = [:]
+        var pending: PendingAggregate?
+        var verified: [String: VerifiedAnswer] = [:]
+    }
+
+    public func audit(_ entries: [Transcript.Entry]) async throws -> Report {
         var report = Report()
         var previous = Transcript.genesis
-        var specs: [String: (spec: Tessera_V1_JobSpec, plan: PackingPlan)] = [:]
+        var jobs: [String: Job] = [:]
         var budgets: [String: [String: Double]] = [:]
         var rounds: [String: Round] = [:]
-        let key = federation.thresholdKey
+        var dkg = DKGRules.Messages()
+        var confirmations: [String: Tessera_V1_DkgConfirmation] = [:]
+        var dkgParameters: DKGRules.Parameters?
+        var federationKeys: [FederationKey] = []
         for (i, entry) in entries.enumerated() {
             func fail(_ reason: String) -> Failure { Failure(position: entry.position, reason: reason) }
             guard entry.position == i + 1 else { throw fail("position \(entry.position) out of sequence (expected \(i + 1)): an entry was dropped or reordered") }
@@ -58,15 +79,64 @@ public struct Auditor {
                 throw fail("signature of \(entry.author) does not verify: \(error)")
             }
             let roundKey = "\(body.jobID)#\(body.round)"
+            func context(_ job: Job) -> RoundContext {
+                RoundContext(federation: federation, job: body.jobID, round: Int(body.round), spec: job.spec, parallelism: parallelism)
+            }
             switch (entry.kind, body.payload) {
+            case ("dkg_start", .dkgStart(let start)):
+                guard entry.author == FederationInfo.coordinatorID else { throw fail("DKG start not authored by the coordinator") }
+                let p = DKGRules.Parameters(federation)
+                do { try p.check(start) } catch { throw fail("DKG start does not match the manifest: \(error)") }
+                dkgParameters = p
+                dkg = DKGRules.Messages()
+                confirmations = [:]
+            case ("dkg_deal", .dkgDeal(let deal)):
+                guard let p = dkgParameters else { throw fail("DKG deal before the DKG started") }
+                do { _ = try DKGRules.commitments(of: deal, dealer: entry.author, parameters: p) } catch {
+                    throw fail("deal of \(entry.author) is invalid: \(error)")
+                }
+                guard dkg.deals.updateValue(entry.envelope, forKey: entry.author) == nil else { throw fail("second deal of \(entry.author)") }
+            case ("dkg_complaints", .dkgComplaints):
+                guard dkgParameters != nil, dkg.complaints.updateValue(entry.envelope, forKey: entry.author) == nil else {
+                    throw fail("complaints of \(entry.author) out of place or repeated")
+                }
+            case ("dkg_justification", .dkgJustification):
+                guard dkgParameters != nil, dkg.justifications.updateValue(entry.envelope, forKey: entry.author) == nil else {
+                    throw fail("justification of \(entry.author) out of place or repeated")
+                }
+            case ("dkg_confirmation", .dkgConfirmation(let confirmation)):
+                guard dkgParameters != nil, confirmations.updateValue(confirmation, forKey: entry.author) == nil else {
+                    throw fail("confirmation of \(entry.author) out of place or repeated")
+                }
+            case ("dkg_result", .dkgResult(let result)):
+                guard entry.author == FederationInfo.coordinatorID, let p = dkgParameters else { throw fail("DKG result without a DKG") }
+                let outcome: DKGRules.Outcome
+                do { outcome = try DKGRules.outcome(dkg, parameters: p) } catch { throw fail("the transcribed DKG does not give a key: \(error)") }
+                guard result.qualified == outcome.qualified, [UInt8](result.publicKey) == outcome.key.publicKey.encoded else {
+                    throw fail("DKG result names qualified \(result.qualified) and key \([UInt8](result.publicKey).hex); the transcribed messages give \(outcome.qualified) and \(outcome.key.publicKey.encoded.hex)")
+                }
+                let agreeing = confirmations.filter { outcome.qualified.contains($0.key) && DKGRules.agrees($0.value, with: outcome) }
+                guard agreeing.count >= DKGRules.confirmationsNeeded(p), agreeing.count == confirmations.count else {
+                    throw fail("\(agreeing.count) of \(confirmations.count) transcribed confirmations agree with the DKG; \(DKGRules.confirmationsNeeded(p)) qualified holders must, and none may disagree")
+                }
+                var derived = 0
+                for holder in outcome.key.holders {
+                    do { _ = try outcome.key.verificationKey(of: holder); derived += 1 } catch { throw fail("verification key of \(holder): \(error)") }
+                }
+                federationKeys.append(outcome.key)
+                report.keys.append((p.epoch, outcome.qualified, derived))
+                dkgParameters = nil
             case ("job_spec", .jobSpec(let spec)):
                 guard entry.author == FederationInfo.coordinatorID else { throw fail("job spec not authored by the coordinator") }
-                do { specs[body.jobID] = (spec, try JobSpecRules.validate(spec, federation: federation)) } catch {
+                do {
+                    jobs[body.jobID] = Job(spec: spec, scheme: try SchemeRules.scheme(for: spec, federation: federation,
+                                                                                      keys: SchemeKeys(federationKeys: federationKeys)))
+                } catch {
                     throw fail("job spec \(body.jobID) is invalid: \(error)")
                 }
                 report.jobs += 1
             case ("job_decision", .jobDecision(let decision)):
-                guard let job = specs[body.jobID] else { throw fail("decision for unknown job \(body.jobID)") }
+                guard let job = jobs[body.jobID] else { throw fail("decision for unknown job \(body.jobID)") }
                 if decision.accept {
                     let need = try JobPrivacy.total(job.spec).epsilon
                     guard decision.remainingEpsilon + 1e-9 >= need else {
@@ -74,54 +144,65 @@ public struct Auditor {
                     }
                     budgets[body.jobID, default: [:]][entry.author] = decision.remainingEpsilon
                 }
-            case ("submission", .submission(let submission)):
-                guard let job = specs[body.jobID] else { throw fail("submission for unknown job \(body.jobID)") }
+            case ("submission", .submission), ("submission", .keyLayer):
+                guard let job = jobs[body.jobID] else { throw fail("submission for unknown job \(body.jobID)") }
                 guard budgets[body.jobID]?[entry.author] != nil else { throw fail("submission from \(entry.author), which did not accept job \(body.jobID)") }
-                guard submission.ciphertexts.count == job.plan.plaintextCount(forLength: Int(job.spec.vectorLength)) else {
-                    throw fail("submission from \(entry.author) has \(submission.ciphertexts.count) ciphertexts")
+                let submission: Tessera_V1_Submission
+                if case .submission(let s) = body.payload {
+                    submission = s
+                } else {
+                    guard let masked = maskedVectors(body.jobID, Int(body.round), entry.author) else {
+                        throw fail("the masked vector of \(entry.author) in round \(body.round) of \(body.jobID) was not exported with the transcript")
+                    }
+                    submission = .with { $0.oneShot = .with { $0.masked = masked; $0.keyLayer = entry.envelope } }
                 }
-                let cts = try submission.ciphertexts.enumerated().map { try CiphertextCoding.decode($1, key: key.paillier, index: $0) }
-                guard rounds[roundKey, default: Round()].submissions.updateValue(cts, forKey: entry.author) == nil else {
+                do { try await job.scheme.check(submission, from: entry.author, context: context(job)) } catch {
+                    throw fail("submission from \(entry.author) in round \(body.round) fails its checks: \(error)")
+                }
+                guard rounds[roundKey, default: Round()].submissions.updateValue(submission, forKey: entry.author) == nil else {
                     throw fail("second submission from \(entry.author) in round \(body.round)")
                 }
             case ("aggregate", .decryptionRequest(let request)):
-                guard entry.author == FederationInfo.coordinatorID, var round = rounds[roundKey] else { throw fail("aggregate without submissions") }
+                guard entry.author == FederationInfo.coordinatorID, let job = jobs[body.jobID], var round = rounds[roundKey] else {
+                    throw fail("aggregate without submissions")
+                }
                 guard request.contributors == round.submissions.keys.sorted() else {
                     throw fail("aggregate names contributors \(request.contributors), the transcript holds submissions from \(round.submissions.keys.sorted())")
                 }
-                var product: [Ciphertext] = []
-                for id in request.contributors {
-                    let cts = round.submissions[id]!
-                    product = product.isEmpty ? cts : try zip(product, cts).map { try key.paillier.add($0, $1) }
+                let pending: PendingAggregate
+                do {
+                    pending = try await job.scheme.aggregate(round.submissions.keys.sorted().map { ($0, round.submissions[$0]!) }, context: context(job))
+                } catch {
+                    throw fail("the submissions of round \(body.round) do not aggregate: \(error)")
                 }
-                let claimed = try request.ciphertexts.enumerated().map { try CiphertextCoding.decode($1, key: key.paillier, index: $0) }
-                guard claimed == product else { throw fail("aggregate of round \(body.round) is not the product of the submitted ciphertexts") }
-                round.aggregate = product
-                round.contributors = request.contributors
+                guard pending.request.transcriptRecord == request else {
+                    throw fail("aggregate of round \(body.round) is not the aggregate of the submitted ciphertexts")
+                }
+                round.pending = pending
                 rounds[roundKey] = round
             case ("partial_decryptions", .partialDecryptions(let message)):
-                guard let aggregate = rounds[roundKey]?.aggregate else { throw fail("partial decryptions before the aggregate") }
-                guard federation.participants[entry.author]?.shareIndex == Int(message.holderIndex) else {
-                    throw fail("\(entry.author) used share \(message.holderIndex), not its own")
-                }
+                guard let job = jobs[body.jobID], let pending = rounds[roundKey]?.pending else { throw fail("partial decryptions before the aggregate") }
                 do {
-                    rounds[roundKey]!.verified[entry.author] = try key.verify(try CiphertextCoding.decode(message, key: key), of: aggregate)
+                    rounds[roundKey]!.verified[entry.author] = try await pending.verify(message, from: entry.author, context: context(job))
                 } catch {
                     throw fail("partial decryptions of \(entry.author) do not verify: \(error)")
                 }
             case ("round_result", .roundResult(let result)):
-                guard entry.author == FederationInfo.coordinatorID, let job = specs[body.jobID], let round = rounds[roundKey],
-                      let aggregate = round.aggregate else { throw fail("result without an aggregate") }
-                let holders = round.verified.keys.sorted().prefix(key.threshold)
-                guard holders.count == key.threshold else { throw fail("result released with \(holders.count) verified holders, threshold \(key.threshold)") }
-                var plaintexts: [BigInt] = []
-                for j in aggregate.indices { plaintexts.append(try key.combine(holders.map { round.verified[$0]![j] }, of: aggregate[j])) }
-                let sums = try SlotPacker(plan: job.plan).unpackSum(plaintexts, length: Int(job.spec.vectorLength), contributions: round.contributors.count)
-                guard sums == result.sums, result.contributors == round.contributors else {
+                guard entry.author == FederationInfo.coordinatorID, let job = jobs[body.jobID], let round = rounds[roundKey],
+                      let pending = round.pending else { throw fail("result without an aggregate") }
+                let holders = round.verified.keys.sorted().prefix(job.scheme.threshold)
+                guard holders.count == job.scheme.threshold else {
+                    throw fail("result released with \(holders.count) verified holders, threshold \(job.scheme.threshold)")
+                }
+                let sums: [Int64]
+                do { sums = try await pending.release(holders.map { round.verified[$0]! }, context: context(job)) } catch {
+                    throw fail("the verified partial decryptions of round \(body.round) do not decode: \(error)")
+                }
+                guard sums == result.sums, result.contributors == pending.contributors else {
                     throw fail("released result of round \(body.round) differs from the threshold decryption of the aggregate")
                 }
                 let cost = try JobPrivacy.cost(job.spec, round: Int(body.round)).epsilon
-                for id in round.contributors { report.spent[id, default: 0] += cost }
+                for id in pending.contributors { report.spent[id, default: 0] += cost }
                 report.rounds += 1
             default:
                 throw fail("entry kind \(entry.kind) does not match its message (\(body.kind))")
@@ -150,5 +231,34 @@ public enum TranscriptFile {
                 throw Auditor.Failure(position: i + 1, reason: "line \(i + 1) of \(path) is not a transcript entry")
             }
         }
+    }
+}
+
+/// The masked vectors of one-shot submissions, exported beside the transcript (which holds
+/// only their hashes, inside each signed key layer): `masked/JOB/ROUND/PARTICIPANT.bin`, the
+/// vector's wire bytes. Job and participant ids are restricted to path-safe characters.
+public enum MaskedVectorFiles {
+    public static func path(_ directory: String, job: String, round: Int, participant: String) -> String {
+        "\(directory)/masked/\(job)/\(round)/\(participant).bin"
+    }
+
+    /// Writes every stored one-shot submission's masked vector; returns how many.
+    @discardableResult
+    public static func export(from store: CoordinatorStore, to directory: String) throws -> Int {
+        var count = 0
+        for row in try store.allSubmissions() {
+            let body = try Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: row.envelope).body)
+            guard case .submission(let submission) = body.payload, submission.hasOneShot else { continue }
+            let file = path(directory, job: row.job, round: row.round, participant: row.participant)
+            try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try submission.oneShot.masked.write(to: URL(fileURLWithPath: file))
+            count += 1
+        }
+        return count
+    }
+
+    /// The auditor's source of masked vectors for an export directory.
+    public static func reader(_ directory: String) -> Auditor.MaskedVectors {
+        { job, round, participant in FileManager.default.contents(atPath: path(directory, job: job, round: round, participant: participant)) }
     }
 }

@@ -5,12 +5,15 @@ import TesseraJobs
 import TesseraMath
 import TesseraPrivacy
 import TesseraProtocol
+import TesseraSchemes
 
 /// A job as an operator writes it (JSON; see protocol/README.md §"Job files"). The coordinator
 /// turns it into the signed `JobSpec` every participant checks.
 public struct JobDefinition: Codable, Sendable {
     public var id: String
     public var kind: String
+    /// The aggregation scheme: "one-shot" or "paillier" (`JobDefinition.defaultScheme` when omitted).
+    public var scheme: String
     public var vectorLength: Int
     public var valueBound: Int64
     public var rounds: Int?
@@ -47,10 +50,14 @@ public struct JobDefinition: Codable, Sendable {
         }
     }
 
-    public init(id: String, kind: String = "vector-sum", vectorLength: Int, valueBound: Int64, rounds: Int? = nil,
-                participants: [String]? = nil, minParticipants: Int? = nil, privacy: Privacy? = nil) {
+    /// The scheme of a job file that names none.
+    public static let defaultScheme = "paillier"
+
+    public init(id: String, kind: String = "vector-sum", scheme: String = JobDefinition.defaultScheme, vectorLength: Int, valueBound: Int64,
+                rounds: Int? = nil, participants: [String]? = nil, minParticipants: Int? = nil, privacy: Privacy? = nil) {
         self.id = id
         self.kind = kind
+        self.scheme = scheme
         self.vectorLength = vectorLength
         self.valueBound = valueBound
         self.rounds = rounds
@@ -59,12 +66,13 @@ public struct JobDefinition: Codable, Sendable {
         self.privacy = privacy
     }
 
-    enum CodingKeys: String, CodingKey { case id, kind, vectorLength, valueBound, rounds, participants, minParticipants, privacy, parameters }
+    enum CodingKeys: String, CodingKey { case id, kind, scheme, vectorLength, valueBound, rounds, participants, minParticipants, privacy, parameters }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
         kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "vector-sum"
+        scheme = try c.decodeIfPresent(String.self, forKey: .scheme) ?? Self.defaultScheme
         valueBound = try c.decode(Int64.self, forKey: .valueBound)
         rounds = try c.decodeIfPresent(Int.self, forKey: .rounds)
         participants = try c.decodeIfPresent([String].self, forKey: .participants)
@@ -85,6 +93,7 @@ public struct JobDefinition: Codable, Sendable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id)
         try c.encode(kind, forKey: .kind)
+        try c.encode(scheme, forKey: .scheme)
         try c.encode(vectorLength, forKey: .vectorLength)
         try c.encode(valueBound, forKey: .valueBound)
         try c.encodeIfPresent(rounds, forKey: .rounds)
@@ -109,12 +118,11 @@ public struct JobDefinition: Codable, Sendable {
         }
     }
 
-    public func spec(federation: FederationInfo) throws -> Tessera_V1_JobSpec {
+    public func spec(federation: FederationInfo, federationKey: FederationKey? = nil) throws -> Tessera_V1_JobSpec {
         guard id.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", options: .regularExpression) != nil else {
             throw ProtocolError(.malformed, "job id \(id.debugDescription) must be 1-64 of [A-Za-z0-9._-]")
         }
         let listed = (participants ?? federation.participantIDs).sorted()
-        let key = federation.thresholdKey
         let computation: JobComputation
         do { computation = try parameters ?? JobComputation(kind: kind, parameters: "") } catch {
             throw ProtocolError(.malformed, "job \(id): \(error)")
@@ -125,10 +133,9 @@ public struct JobDefinition: Codable, Sendable {
             guard let v = ExactRational(privacy.variance) else { throw ProtocolError(.malformed, "privacy variance \(privacy.variance.debugDescription) is not a decimal or fraction") }
             noiseBound = JobPrivacy.noiseBound(variance: v)
         }
-        let plan = try BitWidthPlanner.plan(valueBound: valueBound, noise: NoiseBound(value: noiseBound, tailProbability: JobPrivacy.noiseTail),
-                                            maxParticipants: listed.count, plaintextBits: key.paillier.bits)
         var spec = Tessera_V1_JobSpec()
         spec.kind = kind
+        spec.scheme = scheme
         spec.vectorLength = UInt32(length)
         spec.valueBound = valueBound
         spec.noiseBound = noiseBound
@@ -139,15 +146,12 @@ public struct JobDefinition: Codable, Sendable {
         spec.privacyUnit = computation.perCustomerL2Bound == nil ? "participant" : "customer"
         spec.parameters = computation.canonicalParameters
         spec.minParticipants = UInt32(minParticipants ?? listed.count)
-        spec.threshold = UInt32(key.threshold)
         spec.rounds = UInt32(rounds ?? 1)
-        spec.slotBits = UInt32(plan.slotBits)
-        spec.slotsPerCiphertext = UInt32(plan.slotsPerPlaintext)
-        spec.paillierKeyID = Data(key.id.bytes)
         spec.participants = listed
         spec.delta = privacy.map { "\($0.delta)" } ?? "0"
         spec.epsilon = try JobPrivacy.accounting(spec).map { "\($0.totalEpsilon)" } ?? "0"
-        _ = try JobSpecRules.validate(spec, federation: federation)
+        try SchemeRules.complete(&spec, federation: federation, federationKey: federationKey)
+        _ = try SchemeRules.scheme(for: spec, federation: federation, keys: SchemeKeys(federationKeys: federationKey.map { [$0] } ?? []))
         return spec
     }
 }

@@ -10,6 +10,8 @@ public enum KeyFileError: Error, CustomStringConvertible, Equatable {
     case wrongFormat(path: String, expected: String, found: String)
     case missingOrInvalidField(path: String, field: String)
     case invalidMaterial(path: String, reason: String)
+    /// A secret file that its group or others may read or write (as ssh refuses a private key).
+    case insecureMode(path: String, mode: Int)
 
     public var description: String {
         switch self {
@@ -18,6 +20,8 @@ public enum KeyFileError: Error, CustomStringConvertible, Equatable {
         case .wrongFormat(let p, let e, let f): return "key file \(p): format is \(f.debugDescription), expected \(e.debugDescription)"
         case .missingOrInvalidField(let p, let f): return "key file \(p): field \(f.debugDescription) is missing or invalid"
         case .invalidMaterial(let p, let r): return "key file \(p): \(r)"
+        case .insecureMode(let p, let m):
+            return "\(p): mode \(KeyFiles.octal(m)) lets others read or write this secret; run chmod 600 \(p)"
         }
     }
 }
@@ -131,12 +135,54 @@ public enum KeyFiles {
         return try encoder.encode(value) + Data("\n".utf8)
     }
 
-    /// Writes a file readable only by its owner (mode 0600), for secret material.
-    public static func writeSecret(_ data: Data, to path: String) throws {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: path) { try fm.removeItem(atPath: path) }
-        guard fm.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw KeyFileError.unreadable(path: path, reason: "cannot create")
+    /// Reads a secret file, refusing it (`insecureMode`, naming the file and its mode) when any
+    /// group or other permission bit is set, as ssh refuses a private key that others can read:
+    /// such a file may already have been read or replaced by someone else.
+    public static func readSecret(path: String) throws -> Data {
+        try checkSecretMode(path: path)
+        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw KeyFileError.unreadable(path: path, reason: (error as NSError).localizedDescription)
         }
+    }
+
+    /// Throws `insecureMode` if `path` (followed through symbolic links) has a group or other
+    /// permission bit set (mode & 0o077 ≠ 0), `unreadable` if it cannot be examined.
+    public static func checkSecretMode(path: String) throws {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw KeyFileError.unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw KeyFileError.unreadable(path: path, reason: "not a regular file")
+        }
+        let mode = Int(info.st_mode & 0o7777)
+        guard mode & 0o077 == 0 else { throw KeyFileError.insecureMode(path: path, mode: mode) }
+    }
+
+    /// A mode as four octal digits ("0644").
+    public static func octal(_ mode: Int) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// Writes a file readable only by its owner: created with O_EXCL and mode 0600 from the
+    /// start (replacing an existing file), so it is never readable by others, even briefly.
+    public static func writeSecret(_ data: Data, to path: String) throws {
+        func fail() -> KeyFileError { .unreadable(path: path, reason: "cannot create: " + String(cString: strerror(errno))) }
+        if unlink(path) != 0 && errno != ENOENT { throw fail() }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw fail() }
+        defer { close(fd) }
+        guard fchmod(fd, 0o600) == 0 else { throw fail() }
+        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw fail() }
+                offset += n
+            }
+        }
+        guard fsync(fd) == 0 else { throw fail() }
     }
 }

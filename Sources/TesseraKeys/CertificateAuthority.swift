@@ -5,24 +5,35 @@ import TesseraCrypto
 import TesseraRandom
 import X509
 
-/// A certificate and its freshly made private key, both PEM (key: PKCS#8 "PRIVATE KEY").
+/// A certificate the CA issued, PEM and DER.
 public struct IssuedCertificate: Sendable {
     public let certificatePEM: String
-    public let privateKeyPEM: String
     public let der: [UInt8]
     public var fingerprint: String { FederationKeys.fingerprint(ofDER: der) }
 }
 
-/// The federation CA: a self-signed P-256 root that signs every node certificate.
+/// The federation CA: a self-signed P-256 root that signs every node certificate (from the
+/// node's CSR: the CA never sees a node's private key) and the federation manifest.
 /// All key and serial-number randomness comes from a `RandomSource` (libsodium); only the
-/// ECDSA signature nonces come from swift-crypto (BoringSSL), see `KeyCeremony`.
+/// ECDSA signature nonces come from swift-crypto (BoringSSL).
 public struct CertificateAuthority {
     public let certificate: Certificate
     let privateKey: P256.Signing.PrivateKey
 
     public var certificatePEM: String { get throws { try X509Support.pem(certificate) } }
-    public var privateKeyPEM: String { X509Support.ensureNewline(privateKey.pemRepresentation) }
+    /// SEC1 "EC PRIVATE KEY" PEM (ca-key.pem, mode 0600). Secret.
+    public var privateKeyPEM: String { TLSKeyFile.sec1PEM(privateKey) }
     public var der: [UInt8] { get throws { try X509Support.der(certificate) } }
+    public var fingerprint: String { get throws { FederationKeys.fingerprint(ofDER: try der) } }
+
+    /// The federation the CA was made for (its subject's organizationName, "Tessera federation NAME").
+    public var federation: String? {
+        let organization = certificate.subject.flatMap { $0 }
+            .first { $0.type == .RDNAttributeType.organizationName }.flatMap { String($0.value) }
+        let prefix = "Tessera federation "
+        guard let organization, organization.hasPrefix(prefix) else { return nil }
+        return String(organization.dropFirst(prefix.count))
+    }
 
     /// Loads a CA from its certificate and key (PEM), checking that they belong together.
     public init(certificatePEM: String, privateKeyPEM: String) throws {
@@ -43,12 +54,24 @@ public struct CertificateAuthority {
         self.privateKey = privateKey
     }
 
-    /// Loads `ca.pem` and `ca-key.pem` from a ceremony's output directory.
+    /// Loads `ca.pem` and `ca-key.pem` from a CA directory (`tessera keys ca init`) or a TEST
+    /// federation directory. ca-key.pem is refused if its group or others may read or write it.
     public static func load(directory: String) throws -> CertificateAuthority {
         let certPath = directory + "/" + KeyLayout.caCertificate
         let keyPath = directory + "/" + KeyLayout.caPrivateKey
-        return try CertificateAuthority(certificatePEM: try X509Support.readText(certPath),
-                                        privateKeyPEM: try X509Support.readText(keyPath))
+        let certificatePEM = try X509Support.readText(certPath)
+        let (key, _) = try NodeKeyFiles.tlsKey(path: keyPath)
+        let certificate: Certificate
+        do { certificate = try Certificate(pemEncoded: certificatePEM) } catch {
+            throw FederationKeysError.badCertificate(path: certPath, reason: "\(error)")
+        }
+        guard Certificate.PublicKey(key.publicKey) == certificate.publicKey else {
+            throw FederationKeysError.mismatch(path: keyPath, reason: "the CA private key does not match \(certPath)")
+        }
+        guard case .isCertificateAuthority = try? certificate.extensions.basicConstraints else {
+            throw FederationKeysError.badCertificate(path: certPath, reason: "not a CA certificate (basicConstraints)")
+        }
+        return CertificateAuthority(certificate: certificate, privateKey: key)
     }
 
     /// A self-signed root (RFC 5280 §4.2.1.9 basicConstraints cA, critical; §4.2.1.3
@@ -74,15 +97,15 @@ public struct CertificateAuthority {
         return CertificateAuthority(certificate: certificate, privateKey: key)
     }
 
-    /// A node certificate with a fresh P-256 key: subject CN = `commonName`; SAN DNS names and
-    /// IP addresses (§4.2.1.6); EKU serverAuth + clientAuth (§4.2.1.12); keyUsage
-    /// digitalSignature, critical (§4.2.1.3); not a CA (§4.2.1.9); AKI/SKI (§4.2.1.1–2).
-    public func issue<R: RandomSource>(commonName: String, dnsNames: [String], ipAddresses: [String] = [],
+    /// A node certificate for `publicKey` (from the node's CSR): subject CN = `commonName`;
+    /// SAN DNS names and IP addresses (§4.2.1.6); EKU serverAuth + clientAuth (§4.2.1.12);
+    /// keyUsage digitalSignature, critical (§4.2.1.3); not a CA (§4.2.1.9); AKI/SKI (§4.2.1.1–2).
+    public func issue<R: RandomSource>(commonName: String, publicKey: Certificate.PublicKey, dnsNames: [String],
+                                       ipAddresses: [String] = [], ipAddressBytes: [[UInt8]] = [],
                                        notBefore: Date, notAfter: Date,
                                        using rng: inout R) throws -> IssuedCertificate {
-        let key = X509Support.makeP256Key(using: &rng)
-        let publicKey = Certificate.PublicKey(key.publicKey)
         var names = dnsNames.map { GeneralName.dnsName($0) }
+        for bytes in ipAddressBytes { names.append(.ipAddress(ASN1OctetString(contentBytes: bytes[...]))) }
         for ip in ipAddresses {
             guard let bytes = X509Support.ipAddressBytes(ip) else {
                 throw KeyCeremonyError.invalidParameter("not an IP address: \(ip.debugDescription)")
@@ -109,9 +132,12 @@ public struct CertificateAuthority {
             notValidBefore: notBefore, notValidAfter: notAfter, issuer: certificate.subject, subject: subject,
             signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions,
             issuerPrivateKey: Certificate.PrivateKey(privateKey))
-        return IssuedCertificate(certificatePEM: try X509Support.pem(issued),
-                                 privateKeyPEM: X509Support.ensureNewline(key.pemRepresentation),
-                                 der: try X509Support.der(issued))
+        return IssuedCertificate(certificatePEM: try X509Support.pem(issued), der: try X509Support.der(issued))
+    }
+
+    /// ECDSA P-256 with SHA-256 over `message`, DER (what signs manifest.json).
+    public func sign(_ message: [UInt8]) throws -> [UInt8] {
+        [UInt8](try privateKey.signature(for: message).derRepresentation)
     }
 
     /// Whether `certificate` names this CA as issuer and carries a valid signature by its key.

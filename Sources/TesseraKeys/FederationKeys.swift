@@ -5,88 +5,134 @@ import TesseraCrypto
 import TesseraRandom
 import X509
 
-/// A node's credentials: its TLS certificate and key (PEM) and its Ed25519 signing key.
+/// A connecting node's credentials: its TLS certificate and key (PEM), its Ed25519 signing
+/// key and its X25519 sealing key, each checked against the manifest.
 public struct NodeIdentity: Sendable {
     public let id: String
+    public let role: NodeRole
     /// The leaf certificate, PEM (the federation CA is the trust root, not part of the chain).
     public let certificateChainPEM: String
-    /// PKCS#8 "PRIVATE KEY", PEM. Secret.
+    /// The TLS key, PEM (SEC1 "EC PRIVATE KEY"). Secret.
     public let privateKeyPEM: String
     public let signingKey: SigningKey
+    public let sealingKey: SealingPrivateKey
     public let certificateFingerprint: String
 }
 
-/// A key directory written by `tessera keys init`, loaded and checked: manifest.json and
-/// ca.pem at load, a node's own files when its identity is asked for. A node's copy of the
-/// directory needs only manifest.json, ca.pem and its own node directory.
+/// The dealer's keys (it has no certificate).
+public struct DealerIdentity: Sendable {
+    public let id: String
+    public let signingKey: SigningKey
+    public let sealingKey: SealingPrivateKey
+}
+
+/// A federation's verified public facts, and a node's own files on demand. Two layouts:
+///
+/// - a node directory (`tessera keys request` + `tessera keys install`): manifest.json,
+///   ca.pem, cert.pem, key.pem, signing.key, sealing.key, request.json, and optionally
+///   paillier-dealing.json, all of one node;
+/// - a federation directory (the committed TEST federations, `tessera keys init`):
+///   manifest.json, ca.pem, paillier-dealing.json and coordinator/, participants/ID/,
+///   dealer/, each holding that node's files.
+///
+/// Loading verifies the manifest (CA signature, `FederationManifest.verify`), that a ca.pem
+/// beside it is the manifest's CA, and the dealing (dealer's signature, epoch). A node's
+/// secret files are refused when their group or others may read or write them.
 public struct FederationKeys: Sendable {
+    public enum Layout: Sendable, Equatable {
+        /// One node's directory.
+        case node
+        /// A whole federation, one subdirectory per node.
+        case federation
+    }
+
     public let directory: String
+    public let layout: Layout
     public let manifest: FederationManifest
-    public let thresholdKey: ThresholdPublicKey
+    public let manifestPath: String
+    /// `FederationManifest.epoch`.
+    public let epoch: [UInt8]
     public let caCertificatePEM: String
     public let caCertificateDER: [UInt8]
+    /// The verified Paillier dealing, if one is installed.
+    public let dealing: PaillierDealing?
+    public let paillierKey: ThresholdPublicKey?
 
-    /// Loads and validates manifest.json and ca.pem (which must be a CA whose fingerprint is
-    /// the manifest's `caFingerprint`). Errors name the file and the problem.
+    public var dealingPath: String { directory + "/" + KeyLayout.dealing }
+
+    /// The threshold Paillier public key from the installed dealing.
+    public var thresholdKey: ThresholdPublicKey {
+        get throws {
+            guard let paillierKey else { throw FederationKeysError.noDealing(directory: directory) }
+            return paillierKey
+        }
+    }
+
     public static func load(directory: String) throws -> FederationKeys {
         let manifestPath = directory + "/" + KeyLayout.manifest
-        guard FileManager.default.fileExists(atPath: manifestPath) else {
-            throw FederationKeysError.missingFile(path: manifestPath)
-        }
-        let manifest: FederationManifest
-        do {
-            manifest = try KeyFiles.read(FederationManifest.self, path: manifestPath, format: FederationManifest.format)
-        } catch let error as KeyFileError {
-            throw FederationKeysError.invalidManifest(path: manifestPath, reason: "\(error)")
-        }
-        try manifest.validate(path: manifestPath)
-        let thresholdKey = try manifest.thresholdKey.publicKey(path: manifestPath)
-
+        let manifest = try FederationManifest.load(path: manifestPath)
+        let (_, caDER) = try manifest.caCertificateParsed(path: manifestPath)
         let caPath = directory + "/" + KeyLayout.caCertificate
-        let (caPEM, ca, caDER) = try readCertificate(caPath)
-        guard fingerprint(ofDER: caDER) == manifest.caFingerprint else {
-            throw FederationKeysError.mismatch(path: caPath, reason:
-                "CA certificate fingerprint \(fingerprint(ofDER: caDER)) differs from the manifest's caFingerprint \(manifest.caFingerprint)")
+        if FileManager.default.fileExists(atPath: caPath) {
+            let (_, _, der) = try readCertificate(caPath)
+            guard der == caDER else {
+                throw FederationKeysError.mismatch(path: caPath, reason:
+                    "CA certificate fingerprint \(fingerprint(ofDER: der)) differs from the manifest's caFingerprint \(manifest.caFingerprint): ca.pem and manifest.json are of different federations")
+            }
         }
-        guard case .isCertificateAuthority = try? ca.extensions.basicConstraints, ca.issuer == ca.subject,
-              ca.publicKey.isValidSignature(ca.signature, for: ca) else {
-            throw FederationKeysError.badCertificate(path: caPath, reason: "not a self-signed CA certificate")
+        let layout: Layout = FileManager.default.fileExists(atPath: directory + "/" + KeyLayout.signingKey) ? .node : .federation
+        var dealing: PaillierDealing?
+        var paillierKey: ThresholdPublicKey?
+        let dealingPath = directory + "/" + KeyLayout.dealing
+        if FileManager.default.fileExists(atPath: dealingPath) {
+            let d = try PaillierDealing.read(path: dealingPath)
+            paillierKey = try d.verify(against: manifest, path: dealingPath)
+            dealing = d
         }
-        return FederationKeys(directory: directory, manifest: manifest, thresholdKey: thresholdKey,
-                              caCertificatePEM: caPEM, caCertificateDER: caDER)
+        return FederationKeys(directory: directory, layout: layout, manifest: manifest, manifestPath: manifestPath,
+                              epoch: try manifest.epoch, caCertificatePEM: X509Support.ensureNewline(manifest.caCertificate),
+                              caCertificateDER: caDER, dealing: dealing, paillierKey: paillierKey)
     }
 
-    /// The coordinator's identity from coordinator/, checked against the manifest and the CA.
+    /// Where the files of `member` are.
+    public func nodeDirectory(for member: FederationManifest.Member) -> String {
+        layout == .node ? directory : directory + "/" + KeyLayout.nodeDirectory(member.id, role: member.role)
+    }
+
+    /// The coordinator's identity, checked against the manifest and the CA.
     public func coordinatorIdentity() throws -> NodeIdentity {
-        let c = manifest.coordinator
-        return try identity(id: c.id, fingerprint: c.certFingerprint, signingKey: c.signingKey)
+        guard let c = manifest.coordinator else { throw FederationKeysError.noCoordinator(manifest: manifestPath) }
+        return try identity(of: c)
     }
 
-    /// A participant's identity and key share from participants/ID/, checked against the
-    /// manifest (certificate fingerprint, signing key, share index), the CA, and the share's
-    /// verification key.
-    public func participantIdentity(_ id: String) throws -> (NodeIdentity, KeyShare) {
-        guard let p = manifest.participant(id) else {
-            throw FederationKeysError.unknownNode(id: id, manifest: directory + "/" + KeyLayout.manifest)
-        }
-        let identity = try identity(id: id, fingerprint: p.certFingerprint, signingKey: p.signingKey)
-        let sharePath = directory + "/" + KeyLayout.nodeDirectory(id) + "/" + KeyLayout.share
-        guard FileManager.default.fileExists(atPath: sharePath) else { throw FederationKeysError.missingFile(path: sharePath) }
-        let share = try KeyFiles.loadShare(path: sharePath, for: thresholdKey)
-        guard share.index == p.shareIndex else {
-            throw FederationKeysError.mismatch(path: sharePath, reason:
-                "share index \(share.index) differs from the manifest's shareIndex \(p.shareIndex) for \(id)")
-        }
+    /// A participant's identity and, if it is a decryption holder and a dealing is installed,
+    /// its Paillier key share opened from the dealing with its sealing key and checked.
+    public func participantIdentity(_ id: String) throws -> (NodeIdentity, KeyShare?) {
+        guard let p = manifest.participant(id) else { throw FederationKeysError.unknownNode(id: id, manifest: manifestPath) }
+        let identity = try identity(of: p)
+        guard let dealing, let paillierKey else { return (identity, nil) }
+        let share = try dealing.openShare(for: id, with: identity.sealingKey, key: paillierKey, path: dealingPath,
+                                          keyPath: nodeDirectory(for: p) + "/" + KeyLayout.sealingKey)
         return (identity, share)
     }
 
-    /// The Ed25519 key the manifest lists for a node id ("coordinator" or a participant).
-    public func verifyingKey(for id: String) -> VerifyingKey? {
-        id == manifest.coordinator.id ? manifest.coordinator.signingKey : manifest.participant(id)?.signingKey
+    /// The dealer's keys, checked against the manifest.
+    public func dealerIdentity() throws -> DealerIdentity {
+        guard let d = manifest.dealer else {
+            throw FederationKeysError.unknownNode(id: KeyLayout.dealerDirectory, manifest: manifestPath)
+        }
+        let dir = nodeDirectory(for: d)
+        try checkOwner(d, directory: dir)
+        let signingKey = try checkedSigningKey(d, directory: dir)
+        let sealingKey = try checkedSealingKey(d, directory: dir)
+        return DealerIdentity(id: d.id, signingKey: signingKey, sealingKey: sealingKey)
     }
 
+    /// The Ed25519 key the manifest lists for a member id.
+    public func verifyingKey(for id: String) -> VerifyingKey? { manifest.member(id)?.signingKey }
+
     /// The participant whose certificate has this fingerprint (how a TLS peer is identified).
-    public func participant(withFingerprint fingerprint: String) -> FederationManifest.Participant? {
+    public func participant(withFingerprint fingerprint: String) -> FederationManifest.Member? {
         manifest.participants.first { $0.certFingerprint == fingerprint }
     }
 
@@ -103,56 +149,79 @@ public struct FederationKeys: Sendable {
         return name
     }
 
-    /// Mints an extra certificate from the federation CA in `directory` (needs ca-key.pem),
-    /// e.g. a valid certificate for an id the manifest does not list. SAN DNS defaults to
-    /// the common name.
+    /// Mints an extra certificate, with a fresh key, from the federation CA in `directory`
+    /// (needs ca-key.pem): e.g. a valid certificate for an id the manifest does not list.
+    /// SAN DNS defaults to the common name. Returns the certificate and its key (SEC1 PEM).
     public static func issueCertificate(directory: String, commonName: String, dnsNames: [String]? = nil,
                                         ipAddresses: [String] = [], validityDays: Int = 30,
-                                        now: Date = Date()) throws -> IssuedCertificate {
+                                        now: Date = Date()) throws -> (certificate: IssuedCertificate, privateKeyPEM: String) {
         let ca = try CertificateAuthority.load(directory: directory)
         var rng = SystemRandom()
-        return try ca.issue(commonName: commonName, dnsNames: dnsNames ?? [commonName], ipAddresses: ipAddresses,
-                            notBefore: now.addingTimeInterval(-3600),
-                            notAfter: now.addingTimeInterval(Double(validityDays) * 86400), using: &rng)
+        let key = X509Support.makeP256Key(using: &rng)
+        let issued = try ca.issue(commonName: commonName, publicKey: Certificate.PublicKey(key.publicKey),
+                                  dnsNames: dnsNames ?? [commonName], ipAddresses: ipAddresses,
+                                  notBefore: now.addingTimeInterval(-3600),
+                                  notAfter: now.addingTimeInterval(Double(validityDays) * 86400), using: &rng)
+        return (issued, TLSKeyFile.sec1PEM(key))
     }
 
     // MARK: Loading a node's files
 
-    private func identity(id: String, fingerprint expected: String, signingKey expectedKey: VerifyingKey) throws -> NodeIdentity {
-        let dir = directory + "/" + KeyLayout.nodeDirectory(id) + "/"
+    private func identity(of member: FederationManifest.Member) throws -> NodeIdentity {
+        let dir = nodeDirectory(for: member) + "/"
+        try checkOwner(member, directory: String(dir.dropLast()))
         let certPath = dir + KeyLayout.certificate
         let (certPEM, certificate, der) = try Self.readCertificate(certPath)
         let actual = Self.fingerprint(ofDER: der)
-        guard actual == expected else {
+        guard actual == member.certFingerprint else {
             throw FederationKeysError.mismatch(path: certPath, reason:
-                "certificate fingerprint \(actual) differs from the manifest's certFingerprint \(expected) for \(id)")
+                "certificate fingerprint \(actual) differs from the manifest's certFingerprint \(member.certFingerprint ?? "none") for \(member.id)")
         }
         let ca = try Certificate(derEncoded: caCertificateDER)
         guard certificate.issuer == ca.subject, ca.publicKey.isValidSignature(certificate.signature, for: certificate) else {
-            throw FederationKeysError.mismatch(path: certPath, reason: "certificate is not signed by the federation CA (ca.pem)")
+            throw FederationKeysError.mismatch(path: certPath, reason: "certificate is not signed by the federation CA (the manifest's caCertificate)")
         }
-
         let keyPath = dir + KeyLayout.privateKey
-        let keyPEM = try X509Support.readText(keyPath)
-        let key: P256.Signing.PrivateKey
-        do { key = try P256.Signing.PrivateKey(pemRepresentation: keyPEM) } catch {
-            throw FederationKeysError.badPEM(path: keyPath, reason: "not a P-256 private key (\(error))")
-        }
+        let (key, keyPEM) = try NodeKeyFiles.tlsKey(path: keyPath)
         guard Certificate.PublicKey(key.publicKey) == certificate.publicKey else {
             throw FederationKeysError.mismatch(path: keyPath, reason: "private key does not match \(certPath)")
         }
+        let signingKey = try checkedSigningKey(member, directory: String(dir.dropLast()))
+        let sealingKey = try checkedSealingKey(member, directory: String(dir.dropLast()))
+        return NodeIdentity(id: member.id, role: member.role, certificateChainPEM: certPEM, privateKeyPEM: keyPEM,
+                            signingKey: signingKey, sealingKey: sealingKey, certificateFingerprint: actual)
+    }
 
-        let signingPath = dir + KeyLayout.signingKey
-        let (fileID, signingKey) = try SigningKeyFile.load(path: signingPath)
-        guard fileID == id else {
-            throw FederationKeysError.mismatch(path: signingPath, reason: "signing key file is for \(fileID.debugDescription), not \(id.debugDescription)")
+    /// In a node directory, request.json (if present) must name this member.
+    private func checkOwner(_ member: FederationManifest.Member, directory dir: String) throws {
+        guard layout == .node else { return }
+        let requestPath = dir + "/" + KeyLayout.request
+        guard FileManager.default.fileExists(atPath: requestPath) else { return }
+        let request = try EnrollmentRequest.read(path: requestPath)
+        guard request.id == member.id else {
+            throw FederationKeysError.mismatch(path: requestPath, reason:
+                "this node directory belongs to \(request.id.debugDescription), not to \(member.id.debugDescription)")
         }
-        guard signingKey.verifyingKey == expectedKey else {
-            throw FederationKeysError.mismatch(path: signingPath, reason:
-                "public key \(signingKey.verifyingKey) differs from the manifest's signingKey \(expectedKey) for \(id)")
+    }
+
+    private func checkedSigningKey(_ member: FederationManifest.Member, directory dir: String) throws -> SigningKey {
+        let path = dir + "/" + KeyLayout.signingKey
+        let key = try NodeKeyFiles.signingKey(path: path)
+        guard key.verifyingKey == member.signingKey else {
+            throw FederationKeysError.mismatch(path: path, reason:
+                "public key \(key.verifyingKey) differs from the manifest's signingKey \(member.signingKey) for \(member.id)")
         }
-        return NodeIdentity(id: id, certificateChainPEM: certPEM, privateKeyPEM: keyPEM,
-                            signingKey: signingKey, certificateFingerprint: actual)
+        return key
+    }
+
+    private func checkedSealingKey(_ member: FederationManifest.Member, directory dir: String) throws -> SealingPrivateKey {
+        let path = dir + "/" + KeyLayout.sealingKey
+        let key = try NodeKeyFiles.sealingKey(path: path)
+        guard key.publicKey == member.sealingKey else {
+            throw FederationKeysError.mismatch(path: path, reason:
+                "public key \(key.publicKey) differs from the manifest's sealingKey \(member.sealingKey) for \(member.id)")
+        }
+        return key
     }
 
     /// Reads a PEM file holding exactly one certificate: its text, parsed form and DER.

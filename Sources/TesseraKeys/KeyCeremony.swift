@@ -2,58 +2,79 @@ import Foundation
 import TesseraCrypto
 import TesseraRandom
 
-/// The key ceremony behind `tessera keys init`: a federation CA, a TLS certificate and
-/// Ed25519 signing key per node, a trusted-dealer threshold Paillier key whose shares go
-/// to the participants (index i to the i-th participant listed), and the public manifest.
+/// `tessera keys init`: a whole TEST federation generated in one place from a public seed.
+/// It runs the real enrollment code paths, in one process: a request for every node
+/// (coordinator, participants and a dealer "dealer"), `ca init`, `sign`, and `deal`, and
+/// writes the federation layout (`KeyLayout`) with a TEST warning in the manifest and the
+/// dealing. Whoever holds such a directory holds every secret of the federation: it exists
+/// for tests and demonstrations only, which is why a seed is required. Real federations
+/// use `tessera keys request` at each node, `keys ca init` and `keys sign` at the CA
+/// operator, `keys deal` at the dealer and `keys install` at each node.
 ///
-/// Randomness: every private key, Ed25519 seed, Paillier prime and certificate serial comes
-/// from libsodium (`SystemRandom`, or `ChaCha20DRBG` when a seed is given, one derived
-/// stream per purpose). The ECDSA signatures on the certificates are made by swift-crypto,
-/// whose nonces are its own (randomised), so certificates and their fingerprints differ
-/// between two runs with the same seed while all key material is the same.
+/// Randomness: every private key, Ed25519 seed, X25519 key, Paillier prime, certificate
+/// serial and sealing ephemeral comes from one ChaCha20 stream per purpose under the seed,
+/// so each key depends only on the seed and its purpose. The ECDSA signatures (certificates,
+/// CSRs, manifest) are made by swift-crypto, whose nonces are its own: certificate
+/// fingerprints, the manifest's signature, and so its epoch and the dealing's signature,
+/// differ between two runs with the same seed, while all key material is the same.
 public enum KeyCeremony {
+    public static let dealerID = "dealer"
+
     public struct Options: Sendable {
         public var federation: String
         public var participants: [String]
         public var threshold: Int
+        /// The decryption committee (a subset of the participants); nil = every participant.
+        public var committee: [String]?
         public var bits: Int
         /// Validity of the CA and node certificates, from `now` (minus an hour of clock skew).
         public var validityDays: Int
-        /// Makes every key reproducible (test fixtures only: anyone with the seed has the keys).
-        public var seed: UInt64?
+        /// Every key is reproducible from it: anyone with the seed has the keys.
+        public var seed: UInt64
         public var force: Bool
         public var now: Date
 
-        public init(federation: String, participants: [String], threshold: Int, bits: Int = 2048,
-                    validityDays: Int = 825, seed: UInt64? = nil, force: Bool = false, now: Date = Date()) {
+        public init(federation: String, participants: [String], threshold: Int, committee: [String]? = nil, bits: Int = 2048,
+                    validityDays: Int = 825, seed: UInt64, force: Bool = false, now: Date = Date()) {
             self.federation = federation
             self.participants = participants
             self.threshold = threshold
+            self.committee = committee
             self.bits = bits
             self.validityDays = validityDays
             self.seed = seed
             self.force = force
             self.now = now
         }
+
+        public var holders: [String] { (committee ?? participants).sorted() }
+        public var warning: String {
+            "TEST federation generated from public seed \(seed): anyone can reproduce all of its private keys. Never protect real data with it."
+        }
     }
 
-    /// One file the ceremony wrote, relative to its directory.
-    public struct WrittenFile: Sendable, Hashable {
-        public let path: String
-        public let secret: Bool
-    }
+    public typealias WrittenFile = Enrollment.WrittenFile
 
     public struct Output: Sendable {
         public let manifest: FederationManifest
+        public let dealing: PaillierDealing
         public let files: [WrittenFile]
     }
 
     public static func validate(_ options: Options) throws {
         try FederationManifest.checkFederationName(options.federation)
         try FederationManifest.checkParticipantIDs(options.participants)
-        guard (1...options.participants.count).contains(options.threshold) else {
-            throw KeyCeremonyError.invalidThreshold(threshold: options.threshold, participants: options.participants.count)
+        guard !options.participants.contains(dealerID) else {
+            throw KeyCeremonyError.invalidParticipantID(dealerID, reason: "\"\(dealerID)\" is the TEST federation's dealer")
         }
+        if let committee = options.committee {
+            guard !committee.isEmpty else { throw KeyCeremonyError.invalidParameter("--committee is empty") }
+            for id in committee where !options.participants.contains(id) {
+                throw KeyCeremonyError.invalidParameter("--committee: \(id.debugDescription) is not one of --participants")
+            }
+            guard Set(committee).count == committee.count else { throw KeyCeremonyError.invalidParameter("--committee names a participant twice") }
+        }
+        try ThresholdRule.check(threshold: options.threshold, holders: options.holders.count)
         guard options.bits % 2 == 0, (512...8192).contains(options.bits) else {
             throw KeyCeremonyError.invalidParameter("--bits \(options.bits): the Paillier modulus must be an even size in 512...8192")
         }
@@ -62,19 +83,21 @@ public enum KeyCeremony {
         }
     }
 
+    /// The nodes of a TEST federation: coordinator, participants, dealer.
+    static func nodes(_ participants: [String]) -> [(String, NodeRole)] {
+        [(FederationManifest.coordinatorID, .coordinator)] + participants.map { ($0, .participant) } + [(dealerID, .dealer)]
+    }
+
     /// Every file the ceremony writes for these participants, manifest first.
     public static func plannedFiles(participants: [String]) -> [WrittenFile] {
         var files = [WrittenFile(path: KeyLayout.manifest, secret: false),
                      WrittenFile(path: KeyLayout.caCertificate, secret: false),
-                     WrittenFile(path: KeyLayout.caPrivateKey, secret: true)]
-        for id in [FederationManifest.coordinatorID] + participants {
-            let dir = KeyLayout.nodeDirectory(id) + "/"
-            files.append(WrittenFile(path: dir + KeyLayout.certificate, secret: false))
-            files.append(WrittenFile(path: dir + KeyLayout.privateKey, secret: true))
-            files.append(WrittenFile(path: dir + KeyLayout.signingKey, secret: true))
-            if id != FederationManifest.coordinatorID {
-                files.append(WrittenFile(path: dir + KeyLayout.share, secret: true))
-            }
+                     WrittenFile(path: KeyLayout.caPrivateKey, secret: true),
+                     WrittenFile(path: KeyLayout.dealing, secret: false)]
+        for (id, role) in nodes(participants) {
+            let dir = KeyLayout.nodeDirectory(id, role: role) + "/"
+            if role.hasCertificate { files.append(WrittenFile(path: dir + KeyLayout.certificate, secret: false)) }
+            for name in KeyLayout.secretFiles(role: role) { files.append(WrittenFile(path: dir + name, secret: true)) }
         }
         return files
     }
@@ -82,104 +105,75 @@ public enum KeyCeremony {
     /// Unless `force`, throws `fileExists` naming the first file of the ceremony that exists.
     public static func refuseOverwrite(_ options: Options, directory: String) throws {
         guard !options.force else { return }
-        if let existing = plannedFiles(participants: options.participants).first(where: { exists(directory + "/" + $0.path) }) {
+        if let existing = plannedFiles(participants: options.participants).first(where: { Enrollment.exists(directory + "/" + $0.path) }) {
             throw KeyCeremonyError.fileExists(path: directory + "/" + existing.path)
         }
     }
 
     /// Runs the ceremony into `directory`. Refuses (naming the file) to overwrite anything
-    /// unless `force`; everything is generated before the first write, and manifest.json is
-    /// written last, so its presence marks a complete ceremony.
+    /// unless `force`; everything is generated and checked before the first write, and
+    /// manifest.json is written last, so its presence marks a complete ceremony.
     @discardableResult
     public static func run(_ options: Options, directory: String) throws -> Output {
         try validate(options)
         try refuseOverwrite(options, directory: directory)
-        let planned = plannedFiles(participants: options.participants)
-
-        let warning = options.seed.map {
-            "TEST federation generated from public seed \($0): every secret is reproducible by anyone. Never protect real data with it."
-        }
-        func rng(_ purpose: String) -> CeremonyRandom { CeremonyRandom(purpose: purpose, seed: options.seed) }
+        func rng(_ purpose: String) -> ChaCha20DRBG { ChaCha20DRBG(seed: Seed(options.seed).derive("tessera/keys/v1/" + purpose)) }
         let notBefore = options.now.addingTimeInterval(-3600)
         let notAfter = options.now.addingTimeInterval(Double(options.validityDays) * 86400)
 
-        var paillierRNG = rng("paillier")
-        let (thresholdKey, shares) = try ThresholdDealer.deal(bits: options.bits, threshold: options.threshold,
-                                                              shareCount: options.participants.count, using: &paillierRNG)
+        // At each node: keys and a signed request.
+        var materials: [String: NodeKeyMaterial] = [:]
+        var requests: [VerifiedRequest] = []
+        for (id, role) in nodes(options.participants) {
+            var nodeRNG = rng("node/" + id)
+            let (request, material) = try EnrollmentRequest.generate(
+                federation: options.federation, id: id, role: role,
+                dnsNames: role == .coordinator ? ["localhost"] : [], ipAddresses: role == .coordinator ? ["127.0.0.1", "::1"] : [],
+                using: &nodeRNG)
+            materials[id] = material
+            requests.append(try request.verify(path: KeyLayout.nodeDirectory(id, role: role) + "/" + KeyLayout.request))
+        }
+        // At the CA operator.
         var caRNG = rng("ca")
-        let ca = try CertificateAuthority.create(federation: options.federation, notBefore: notBefore,
-                                                 notAfter: notAfter, using: &caRNG)
+        let ca = try CertificateAuthority.create(federation: options.federation, notBefore: notBefore, notAfter: notAfter, using: &caRNG)
+        var signRNG = rng("sign")
+        let signed = try ca.signFederation(requests: requests, threshold: options.threshold, committee: options.committee,
+                                           notBefore: notBefore, notAfter: notAfter, warning: options.warning, using: &signRNG)
+        // At the dealer.
+        var keyRNG = rng("paillier"), sealRNG = rng("seal")
+        let dealer = materials[dealerID]!
+        let dealing = try PaillierDealer.deal(manifest: signed.manifest, dealerID: dealerID, signingKey: dealer.signingKey,
+                                              threshold: options.threshold, bits: options.bits, warning: options.warning,
+                                              keyRandom: &keyRNG, sealRandom: &sealRNG)
 
         var contents: [String: Data] = [
-            KeyLayout.caCertificate: Data(try ca.certificatePEM.utf8),
+            KeyLayout.manifest: try signed.manifestData,
+            KeyLayout.caCertificate: Data(signed.caCertificatePEM.utf8),
             KeyLayout.caPrivateKey: Data(ca.privateKeyPEM.utf8),
+            KeyLayout.dealing: try KeyFiles.encode(dealing),
         ]
-        /// Issues a node's certificate and signing key and queues its files.
-        func makeNode(_ id: String, dnsNames: [String], ipAddresses: [String]) throws -> (String, VerifyingKey) {
-            var nodeRNG = rng("node/" + id)
-            let issued = try ca.issue(commonName: id, dnsNames: dnsNames, ipAddresses: ipAddresses,
-                                      notBefore: notBefore, notAfter: notAfter, using: &nodeRNG)
-            let signingKey = SigningKey.generate(using: &nodeRNG)
-            let dir = KeyLayout.nodeDirectory(id) + "/"
-            contents[dir + KeyLayout.certificate] = Data(issued.certificatePEM.utf8)
-            contents[dir + KeyLayout.privateKey] = Data(issued.privateKeyPEM.utf8)
-            contents[dir + KeyLayout.signingKey] = try KeyFiles.encode(SigningKeyFile(id: id, key: signingKey, warning: warning))
-            return (issued.fingerprint, signingKey.verifyingKey)
+        for (id, role) in nodes(options.participants) {
+            let dir = KeyLayout.nodeDirectory(id, role: role) + "/"
+            for (name, data) in materials[id]!.secretFiles() { contents[dir + name] = data }
+            if let c = signed.certificates.first(where: { $0.id == id }) {
+                contents[dir + KeyLayout.certificate] = Data(c.certificate.certificatePEM.utf8)
+            }
         }
-
-        let (coordinatorFingerprint, coordinatorKey) = try makeNode(
-            FederationManifest.coordinatorID, dnsNames: ["localhost"], ipAddresses: ["127.0.0.1", "::1"])
-        var participants: [FederationManifest.Participant] = []
-        for (id, share) in zip(options.participants, shares) {
-            let (fingerprint, key) = try makeNode(id, dnsNames: [id], ipAddresses: [])
-            participants.append(.init(id: id, certFingerprint: fingerprint, signingKey: key, shareIndex: share.index))
-            contents[KeyLayout.nodeDirectory(id) + "/" + KeyLayout.share] =
-                try KeyFiles.encode(KeyShareFile(share, keyID: thresholdKey.id, warning: warning))
-        }
-        let manifest = FederationManifest(
-            format: FederationManifest.format, warning: warning, federation: options.federation,
-            threshold: options.threshold, caFingerprint: FederationKeys.fingerprint(ofDER: try ca.der),
-            coordinator: .init(id: FederationManifest.coordinatorID, certFingerprint: coordinatorFingerprint,
-                               signingKey: coordinatorKey),
-            participants: participants, thresholdKey: ThresholdKeyFile(thresholdKey, warning: warning))
-        try manifest.validate(path: directory + "/" + KeyLayout.manifest)
-        contents[KeyLayout.manifest] = try KeyFiles.encode(manifest)
+        let planned = plannedFiles(participants: options.participants)
+        precondition(Set(planned.map(\.path)) == Set(contents.keys), "ceremony files and plan differ")
 
         // Write: the old manifest goes first, the new one comes last.
-        try KeyFileWriter.makeDirectory(directory, private: false)
+        try KeyFileWriter.makeDirectory(directory, private: true)
         try KeyFileWriter.remove(directory + "/" + KeyLayout.manifest)
-        try KeyFileWriter.makeDirectory(directory + "/" + KeyLayout.nodeDirectory(FederationManifest.coordinatorID), private: true)
-        for id in options.participants {
-            try KeyFileWriter.makeDirectory(directory + "/" + KeyLayout.nodeDirectory(id), private: true)
+        for (id, role) in nodes(options.participants) {
+            let dir = directory + "/" + KeyLayout.nodeDirectory(id, role: role)
+            try KeyFileWriter.makeDirectory(dir, private: true)
+            // A v1 ceremony kept unsealed Paillier shares here: they must not survive a --force.
+            try KeyFileWriter.remove(dir + "/paillier-share.json")
         }
         for file in planned.dropFirst() + planned.prefix(1) {
             try KeyFileWriter.write(contents[file.path]!, to: directory + "/" + file.path, secret: file.secret)
         }
-        return Output(manifest: manifest, files: planned)
-    }
-
-    private static func exists(_ path: String) -> Bool {
-        var info = stat()
-        return lstat(path, &info) == 0
-    }
-}
-
-/// The ceremony's random source: the OS generator, or with a seed one ChaCha20 stream per
-/// purpose (`Seed(seed).derive("tessera/keys/v1/" + purpose)`), so that each key depends
-/// only on the seed and its purpose.
-struct CeremonyRandom: RandomSource {
-    private var system: SystemRandom?
-    private var seeded: ChaCha20DRBG?
-
-    init(purpose: String, seed: UInt64?) {
-        if let seed {
-            seeded = ChaCha20DRBG(seed: Seed(seed).derive("tessera/keys/v1/" + purpose))
-        } else {
-            system = SystemRandom()
-        }
-    }
-
-    mutating func fill(_ buffer: UnsafeMutableRawBufferPointer) {
-        if seeded != nil { seeded!.fill(buffer) } else { system!.fill(buffer) }
+        return Output(manifest: signed.manifest, dealing: dealing, files: planned)
     }
 }

@@ -1,12 +1,13 @@
 import Foundation
 
-/// Writes ceremony output: secrets with mode 0600, public files 0644, whatever the umask.
+/// Writes key files: secrets with mode 0600, public files 0644, whatever the umask.
 /// A secret is created with O_EXCL and mode 0600 from the start, so it is never readable by
 /// others, even briefly.
 enum KeyFileWriter {
-    static func write(_ data: Data, to path: String, secret: Bool) throws {
+    /// `replace`: remove an existing file first (otherwise an existing file is an error).
+    static func write(_ data: Data, to path: String, secret: Bool, replace: Bool = true) throws {
         let mode: mode_t = secret ? 0o600 : 0o644
-        if unlink(path) != 0 && errno != ENOENT { throw error(path) }
+        if replace, unlink(path) != 0 && errno != ENOENT { throw error(path) }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw error(path) }
         defer { close(fd) }

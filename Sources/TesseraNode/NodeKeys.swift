@@ -9,34 +9,50 @@ public struct CoordinatorNode: Sendable {
     public let federation: FederationInfo
     public let tls: TLSIdentity
     public let signingKey: SigningKey
+    public let sealingKey: SealingPrivateKey
 }
 
-/// A participant's credentials, key share and the federation's public facts.
+/// A participant's credentials, Paillier key share and the federation's public facts.
 public struct ParticipantNode: Sendable {
     public let id: String
     public let federation: FederationInfo
     public let tls: TLSIdentity
     public let signingKey: SigningKey
-    public let share: KeyShare
+    public let sealingKey: SealingPrivateKey
+    /// The participant's threshold Paillier share, opened from the installed dealing; nil
+    /// for a participant outside the decryption committee, or when no dealing is installed.
+    public let paillierShare: KeyShare?
+
+    /// Transitional, for callers written before `paillierShare` was optional.
+    @available(*, deprecated, message: "use paillierShare (nil for a participant that holds no Paillier share)")
+    public var share: KeyShare {
+        guard let paillierShare else {
+            preconditionFailure("\(id) holds no Paillier key share: it is not in the decryption committee, or no paillier-dealing.json is installed")
+        }
+        return paillierShare
+    }
 }
 
-/// Loads a key directory written by `tessera keys init`.
+/// Loads a node's keys: from its own node directory (`tessera keys request` + `install`) or
+/// from a federation directory (the committed TEST federations). Every secret file must be
+/// owner-only (mode 0600 or stricter): a node refuses to start otherwise, naming the file
+/// and its mode.
 public enum NodeKeys {
     public static func coordinator(directory: String) throws -> CoordinatorNode {
         let keys = try FederationKeys.load(directory: directory)
         let identity = try keys.coordinatorIdentity()
-        return CoordinatorNode(federation: keys.federationInfo,
+        return CoordinatorNode(federation: try keys.federationInfo,
                                tls: TLSIdentity(certificateChainPEM: identity.certificateChainPEM, privateKeyPEM: identity.privateKeyPEM,
                                                 trustedCAPEM: keys.caCertificatePEM),
-                               signingKey: identity.signingKey)
+                               signingKey: identity.signingKey, sealingKey: identity.sealingKey)
     }
 
     public static func participant(directory: String, id: String) throws -> ParticipantNode {
         let keys = try FederationKeys.load(directory: directory)
         let (identity, share) = try keys.participantIdentity(id)
-        return ParticipantNode(id: id, federation: keys.federationInfo,
+        return ParticipantNode(id: id, federation: try keys.federationInfo,
                                tls: TLSIdentity(certificateChainPEM: identity.certificateChainPEM, privateKeyPEM: identity.privateKeyPEM,
                                                 trustedCAPEM: keys.caCertificatePEM),
-                               signingKey: identity.signingKey, share: share)
+                               signingKey: identity.signingKey, sealingKey: identity.sealingKey, paillierShare: share)
     }
 }

@@ -5,22 +5,25 @@ import NIOSSL
 import TesseraCrypto
 import TesseraJobs
 import TesseraMath
+import TesseraParallel
 import TesseraPrivacy
 import TesseraProtocol
 import TesseraRandom
+import TesseraSchemes
 import TesseraState
 import TesseraTransport
 
-/// A participant node (protocol/README.md §"Participant"): connects out to the coordinator,
-/// checks each job against its local policy, submits its packed, encrypted update, and
-/// performs its decryption duty with proofs. Reconnects with backoff.
+/// A participant node (protocol/README.md §4): connects out to the coordinator, checks each
+/// job against its local policy, submits its update encrypted or masked by the job's scheme,
+/// and performs its decryption duty with proofs. Reconnects with backoff.
 public actor Participant {
     public struct Configuration: Sendable {
         public var id: String
         public var federation: FederationInfo
         public var tls: NIOSSLContext
         public var signingKey: SigningKey
-        public var share: KeyShare
+        /// This node's share of the dealt Paillier key (holders of it only).
+        public var share: KeyShare?
         public var store: ParticipantStore
         public var data: VectorData
         public var policy: LocalPolicy
@@ -37,11 +40,16 @@ public actor Participant {
         public var orders: String?
         /// Skip invalid order rows (and say how many) instead of refusing the job.
         public var skipInvalidRows: Bool
+        /// Threads for this node's cryptography (encryption, masking, partial decryptions).
+        public var parallelism: Parallelism
+        /// This node's X25519 key: DKG shares are sealed to it.
+        public var sealingKey: SealingPrivateKey?
 
-        public init(id: String, federation: FederationInfo, tls: NIOSSLContext, signingKey: SigningKey, share: KeyShare,
+        public init(id: String, federation: FederationInfo, tls: NIOSSLContext, signingKey: SigningKey, share: KeyShare?,
                     store: ParticipantStore, data: VectorData, policy: LocalPolicy, host: String, port: Int,
                     logger: Logger, exitAfterJob: Bool, seed: UInt64? = nil, faults: [Fault] = [],
-                    orders: String? = nil, skipInvalidRows: Bool = false) {
+                    orders: String? = nil, skipInvalidRows: Bool = false, parallelism: Parallelism = .all,
+                    sealingKey: SealingPrivateKey? = nil) {
             self.id = id
             self.federation = federation
             self.tls = tls
@@ -58,14 +66,17 @@ public actor Participant {
             self.faults = faults
             self.orders = orders
             self.skipInvalidRows = skipInvalidRows
+            self.parallelism = parallelism
+            self.sealingKey = sealingKey
         }
     }
 
     let config: Configuration
     let outbox: Outbox
     let inputs: LocalInputs
-    var encryptor: PaillierEncryptor?
-    var rng: NodeRandom
+    /// Every random value of this node, one labelled stream per purpose (noise, encryption,
+    /// proofs of each job and round), so that a seeded simulation reproduces bit for bit.
+    let randomness: RandomStreams
     var finished = false
     /// The last envelope sent, kept for the `replay` fault.
     var lastSent: Data?
@@ -77,7 +88,7 @@ public actor Participant {
 
     public init(_ config: Configuration) {
         self.config = config
-        rng = config.seed.map { .seeded(ChaCha20DRBG(seed: Seed($0).derive("participant/\(config.id)"))) } ?? .system(SystemRandom())
+        randomness = config.seed.map { .seeded(Seed($0).derive("participant/\(config.id)")) } ?? .system
         inputs = LocalInputs(vector: config.data.values, ordersPath: config.orders, skipInvalidRows: config.skipInvalidRows)
         let store = config.store
         outbox = Outbox(federation: config.federation.name, sender: config.id, key: config.signingKey,
@@ -165,7 +176,7 @@ public actor Participant {
             case .dropBeforeShare: break
             }
         }
-        return before + [try submit(job: job, round: round)]
+        return before + [try await submit(job: job, round: round)]
     }
 
     func respond(_ data: Data) async -> [Data] {
@@ -186,10 +197,12 @@ public actor Participant {
             case .roundOpen: return try await submitWithFaults(job: body.jobID, round: Int(body.round))
             case .decryptionRequest(let request):
                 if let fault = faults([.dropBeforeShare], job: body.jobID, round: Int(body.round)).first { return drop(fault) }
-                return [try decrypt(request, job: body.jobID, round: Int(body.round))]
+                return [try await decrypt(request, job: body.jobID, round: Int(body.round))]
             case .roundResult(let result):
                 try receive(result, job: body.jobID, round: Int(body.round))
                 return []
+            case .dkgStart(let start): return try handleDKGStart(start)
+            case .dkgRelay(let relay): return try handleDKGRelay(relay)
             case .status(let status):
                 if status.code == .ok {
                     log.debug("coordinator acknowledged", metadata: ["sequence": .stringConvertible(status.ackedSequence)])
@@ -213,8 +226,11 @@ public actor Participant {
         var reason = "accepted"
         var accept = true
         do {
-            _ = try JobSpecRules.validate(spec, federation: federation)
+            _ = try SchemeRules.scheme(for: spec, federation: federation, keys: try schemeKeys(for: spec))
             guard config.policy.acceptKinds.contains(spec.kind) else { throw DataError("local policy does not allow job kind \(spec.kind)") }
+            guard config.policy.acceptSchemes.contains(spec.scheme) else {
+                throw DataError("local policy does not allow the \(spec.scheme) scheme (allowed: \(config.policy.acceptSchemes.joined(separator: ", ")))")
+            }
             guard spec.participants.contains(config.id) else { throw DataError("job does not list this participant") }
             guard Int(spec.minParticipants) >= config.policy.minParticipants else {
                 throw DataError("job would release an aggregate of as few as \(spec.minParticipants) participants; local policy requires \(config.policy.minParticipants)")
@@ -249,16 +265,32 @@ public actor Participant {
         }))
     }
 
-    func acceptedSpec(_ job: String) throws -> (Tessera_V1_JobSpec, PackingPlan) {
+    /// The key material this node brings to a job's scheme: its Paillier share, and the
+    /// federation key of the job's epoch with its share of it.
+    func schemeKeys(for spec: Tessera_V1_JobSpec) throws -> SchemeKeys {
+        var keys = SchemeKeys(paillierShare: config.share)
+        if spec.hasOneShot, let (key, share) = try federationKey(epoch: [UInt8](spec.oneShot.epoch)) {
+            keys.federationKeys[key.epoch] = key
+            keys.elgamalShares[key.epoch] = share
+        }
+        return keys
+    }
+
+    /// The spec of a job this participant accepted, with its scheme.
+    func acceptedSpec(_ job: String) throws -> (Tessera_V1_JobSpec, Scheme) {
         guard let decision = try config.store.decision(job: job), decision.accept else {
             throw ProtocolError(.unexpected, "this participant has not accepted job \(job.debugDescription)")
         }
         let spec = try Tessera_V1_JobSpec(serializedBytes: decision.spec)
-        return (spec, try JobSpecRules.plan(for: spec, key: federation.thresholdKey))
+        return (spec, try SchemeRules.scheme(for: spec, federation: federation, keys: try schemeKeys(for: spec)))
     }
 
-    func submit(job: String, round: Int) throws -> Data {
-        let (spec, plan) = try acceptedSpec(job)
+    func context(_ spec: Tessera_V1_JobSpec, job: String, round: Int) -> RoundContext {
+        RoundContext(federation: federation, job: job, round: round, spec: spec, parallelism: config.parallelism)
+    }
+
+    func submit(job: String, round: Int) async throws -> Data {
+        let (spec, scheme) = try acceptedSpec(job)
         guard round >= 1, round <= Int(spec.rounds) else { throw ProtocolError(.wrongRound, "round \(round) outside 1...\(spec.rounds)") }
         let stored: Data
         if let existing = try config.store.submission(job: job, round: round) {
@@ -273,19 +305,15 @@ public actor Participant {
             guard spent.epsilon + cost.epsilon <= budget.epsilon * (1 + 1e-12), spent.delta + cost.delta <= budget.delta * (1 + 1e-12) else {
                 throw ProtocolError(.refused, LedgerError.budgetExceeded(spent: spent.epsilon, requested: cost.epsilon, budget: budget.epsilon).description)
             }
-            let key = federation.thresholdKey.paillier
-            if encryptor == nil { encryptor = PaillierEncryptor(publicKey: key) }
             // Clip to the job's L2 bound, then add this participant's share of the noise
-            // (exact integer sampler; redrawn above the plan's 2^-40 tail bound).
+            // (exact integer sampler; redrawn above the spec's 2^-40 tail bound).
             let mechanism = try JobPrivacy.mechanism(spec)
             var update = try (round == 1 ? acceptedUpdates.removeValue(forKey: job) : nil) ?? localUpdate(spec, job: job, round: round)
-            let noise = mechanism.samples(count: update.count, bound: spec.noiseBound, using: &rng)
+            var noiseStream = randomness.stream("\(job)/\(round)/noise")
+            let noise = mechanism.samples(count: update.count, bound: spec.noiseBound, using: &noiseStream)
             for i in update.indices { update[i] += noise[i] }
-            let plaintexts = try SlotPacker(plan: plan).pack(update)
-            var submission = Tessera_V1_Submission()
-            for plaintext in plaintexts {
-                submission.ciphertexts.append(CiphertextCoding.encode(try encryptor!.encrypt(plaintext, using: &rng), key: key))
-            }
+            let submission = try await scheme.submit(update, context: context(spec, job: job, round: round), signer: outbox,
+                                                     randomness: randomness.scoped("\(job)/\(round)/submission"))
             FaultInjection.crash(at: "before-store")
             do {
                 stored = try config.store.storeSubmission(job: job, round: round, ciphertexts: try submission.serializedData(),
@@ -294,8 +322,8 @@ public actor Participant {
                 throw ProtocolError(.refused, error.description)
             }
             FaultInjection.crash(at: "after-store")
-            log.info("submission encrypted", metadata: ["job": .string(job), "round": .stringConvertible(round), "ciphertexts": .stringConvertible(plaintexts.count),
-                                                        "epsilon": .stringConvertible(cost.epsilon)])
+            log.info("submission encrypted", metadata: ["job": .string(job), "round": .stringConvertible(round), "scheme": .string(scheme.name),
+                                                        "bytes": .stringConvertible(stored.count), "epsilon": .stringConvertible(cost.epsilon)])
         }
         let envelope = try outbox.seal(job: job, round: round, .submission(try Tessera_V1_Submission(serializedBytes: stored)))
         return envelope
@@ -331,26 +359,18 @@ public actor Participant {
         return update
     }
 
-    func decrypt(_ request: Tessera_V1_DecryptionRequest, job: String, round: Int) throws -> Data {
-        let (spec, plan) = try acceptedSpec(job)
-        guard request.contributors.count >= Int(spec.minParticipants),
-              Set(request.contributors).isSubset(of: Set(spec.participants)),
-              Set(request.contributors).count == request.contributors.count else {
-            throw ProtocolError(.refused, "refusing to decrypt an aggregate of \(request.contributors.count) contributors; the job requires \(spec.minParticipants) distinct listed participants")
+    /// The decryption duty: the scheme checks what it is asked (who contributed, what the
+    /// aggregate is), the request's digest is recorded durably (at most one per round), and
+    /// only then are partial decryptions computed.
+    func decrypt(_ request: Tessera_V1_DecryptionRequest, job: String, round: Int) async throws -> Data {
+        let (spec, scheme) = try acceptedSpec(job)
+        let store = config.store
+        let partials = try await scheme.respond(to: request, context: context(spec, job: job, round: round),
+                                                randomness: randomness.scoped("\(job)/\(round)/decryption")) { digest in
+            try store.recordDecryption(job: job, round: round, aggregateHash: digest)
         }
-        let expected = plan.plaintextCount(forLength: Int(spec.vectorLength))
-        guard request.ciphertexts.count == expected else {
-            throw ProtocolError(.wrongLength, "decryption request has \(request.ciphertexts.count) ciphertexts, expected \(expected)")
-        }
-        let digest = Data(Blake2b.hash(Array(try request.serializedData())))
-        guard try config.store.recordDecryption(job: job, round: round, aggregateHash: digest) else {
-            throw ProtocolError(.refused, "already decrypted a different aggregate for round \(round) of job \(job)")
-        }
-        let key = federation.thresholdKey
-        let ciphertexts = try request.ciphertexts.enumerated().map { try CiphertextCoding.decode($1, key: key.paillier, index: $0) }
-        let batch = try config.share.partialDecrypt(ciphertexts, using: &rng)
-        log.info("partial decryptions computed", metadata: ["job": .string(job), "round": .stringConvertible(round), "count": .stringConvertible(ciphertexts.count)])
-        return try outbox.seal(job: job, round: round, .partialDecryptions(CiphertextCoding.encode(batch, key: key.paillier)))
+        log.info("partial decryptions computed", metadata: ["job": .string(job), "round": .stringConvertible(round), "scheme": .string(scheme.name)])
+        return try outbox.seal(job: job, round: round, .partialDecryptions(partials))
     }
 
     func receive(_ result: Tessera_V1_RoundResult, job: String, round: Int) throws {

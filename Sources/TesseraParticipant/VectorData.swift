@@ -38,6 +38,9 @@ public struct LocalPolicy: Codable, Sendable {
     public var minParticipants: Int = 2
     public var maxVectorLength: Int = 1_000_000
     public var acceptKinds: [String] = ["vector-sum"]
+    /// Aggregation schemes this brand allows its data under ("one-shot": no dealer, holders
+    /// check what they decrypt; "paillier": a dealt key, see protocol/README.md §1).
+    public var acceptSchemes: [String] = ["one-shot", "paillier"]
     /// Total privacy this participant will ever spend in the federation (basic composition
     /// across jobs). The ledger refuses any round that would exceed it.
     public var budget = Budget()
@@ -55,6 +58,7 @@ public struct LocalPolicy: Codable, Sendable {
         minParticipants = try c.decodeIfPresent(Int.self, forKey: .minParticipants) ?? 2
         maxVectorLength = try c.decodeIfPresent(Int.self, forKey: .maxVectorLength) ?? 1_000_000
         acceptKinds = try c.decodeIfPresent([String].self, forKey: .acceptKinds) ?? ["vector-sum"]
+        acceptSchemes = try c.decodeIfPresent([String].self, forKey: .acceptSchemes) ?? ["one-shot", "paillier"]
         budget = try c.decodeIfPresent(Budget.self, forKey: .budget) ?? Budget()
     }
 

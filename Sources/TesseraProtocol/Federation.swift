@@ -1,17 +1,23 @@
 import TesseraCrypto
 
 /// The public facts of a federation that every node checks messages against (loaded from
-/// manifest.json by TesseraKeys).
+/// the CA-signed manifest.json, and the Paillier dealing, by TesseraKeys).
 public struct FederationInfo: Sendable {
     public struct Participant: Sendable, Hashable {
         public let id: String
         public let certificateFingerprint: String
         public let signingKey: VerifyingKey
+        /// The participant's X25519 key: what others seal messages to.
+        public let sealingKey: SealingPublicKey
+        /// The participant's threshold-Paillier share index (1...holders) in the dealing;
+        /// 0 for a participant outside the decryption committee.
         public let shareIndex: Int
-        public init(id: String, certificateFingerprint: String, signingKey: VerifyingKey, shareIndex: Int) {
+        public init(id: String, certificateFingerprint: String, signingKey: VerifyingKey, sealingKey: SealingPublicKey,
+                    shareIndex: Int) {
             self.id = id
             self.certificateFingerprint = certificateFingerprint
             self.signingKey = signingKey
+            self.sealingKey = sealingKey
             self.shareIndex = shareIndex
         }
     }
@@ -21,14 +27,28 @@ public struct FederationInfo: Sendable {
     public let participants: [String: Participant]
     public let coordinatorFingerprint: String
     public let coordinatorKey: VerifyingKey
-    public let thresholdKey: ThresholdPublicKey
+    /// The federation's epoch (16 bytes): BLAKE2b of the signed manifest (protocol/README.md §7).
+    public let epoch: [UInt8]
+    /// The decryption holders, sorted: the manifest's committee, or every participant.
+    public let holders: [String]
+    /// t of the federation's decryption key among `holders` (the manifest's threshold).
+    public let keyThreshold: Int
+    /// The Paillier dealer's signing key, if the manifest has a dealer.
+    public let dealerKey: VerifyingKey?
+    /// The dealt threshold Paillier key, if a dealing is installed (the one-shot scheme needs none).
+    public let thresholdKey: ThresholdPublicKey?
 
     public init(name: String, participants: [Participant], coordinatorFingerprint: String,
-                coordinatorKey: VerifyingKey, thresholdKey: ThresholdPublicKey) {
+                coordinatorKey: VerifyingKey, epoch: [UInt8], holders: [String], keyThreshold: Int,
+                dealerKey: VerifyingKey?, thresholdKey: ThresholdPublicKey?) {
         self.name = name
         self.participants = Dictionary(uniqueKeysWithValues: participants.map { ($0.id, $0) })
         self.coordinatorFingerprint = coordinatorFingerprint
         self.coordinatorKey = coordinatorKey
+        self.epoch = epoch
+        self.holders = holders.sorted()
+        self.keyThreshold = keyThreshold
+        self.dealerKey = dealerKey
         self.thresholdKey = thresholdKey
     }
 

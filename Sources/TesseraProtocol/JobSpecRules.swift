@@ -1,7 +1,6 @@
 import Foundation
 import TesseraCrypto
 import TesseraJobs
-import TesseraMath
 
 /// Checks every node applies to a job spec before acting on it (protocol/README.md §"Jobs").
 public enum JobSpecRules {
@@ -9,24 +8,14 @@ public enum JobSpecRules {
     public static let supportedNoise: Set<String> = ["none", "discrete-gaussian", "skellam"]
     public static let maxVectorLength = 10_000_000
 
-    /// The packing plan the spec implies; throws if the spec's own plan disagrees or overflows.
-    public static func plan(for spec: Tessera_V1_JobSpec, key: ThresholdPublicKey) throws -> PackingPlan {
-        let plan: PackingPlan
-        do {
-            plan = try BitWidthPlanner.plan(valueBound: spec.valueBound,
-                                            noise: NoiseBound(value: spec.noiseBound, tailProbability: 0),
-                                            maxParticipants: spec.participants.count, plaintextBits: key.paillier.bits)
-        } catch {
-            throw ProtocolError(.malformed, "job \(spec.kind): \(error)")
-        }
-        guard plan.slotBits == Int(spec.slotBits), plan.slotsPerPlaintext == Int(spec.slotsPerCiphertext) else {
-            throw ProtocolError(.malformed, "job packing plan (\(spec.slotBits) bits × \(spec.slotsPerCiphertext)) differs from the planner's (\(plan.slotBits) × \(plan.slotsPerPlaintext))")
-        }
-        return plan
-    }
+    public static let supportedSchemes: Set<String> = ["paillier", "one-shot"]
 
-    /// Structural validation shared by coordinator and participants.
-    public static func validate(_ spec: Tessera_V1_JobSpec, federation: FederationInfo) throws -> PackingPlan {
+    /// Structural validation shared by coordinator, participants and auditors; the scheme's
+    /// own fields (packing plan, key, mask parameters) are checked by `SchemeRules`.
+    public static func validate(_ spec: Tessera_V1_JobSpec, federation: FederationInfo) throws {
+        guard supportedSchemes.contains(spec.scheme) else {
+            throw ProtocolError(.refused, "unsupported aggregation scheme \(spec.scheme.debugDescription) (expected \"one-shot\" or \"paillier\")")
+        }
         guard supportedKinds.contains(spec.kind) else { throw ProtocolError(.refused, "unsupported job kind \(spec.kind.debugDescription)") }
         guard supportedNoise.contains(spec.noiseMechanism) else {
             throw ProtocolError(.refused, "unsupported noise mechanism \(spec.noiseMechanism.debugDescription)")
@@ -36,12 +25,6 @@ public enum JobSpecRules {
         }
         guard spec.rounds >= 1, spec.rounds <= 10_000 else { throw ProtocolError(.malformed, "rounds \(spec.rounds) outside 1...10000") }
         _ = try computation(spec)
-        guard spec.paillierKeyID == Data(federation.thresholdKey.id.bytes) else {
-            throw ProtocolError(.refused, "job uses Paillier key \([UInt8](spec.paillierKeyID).hex), not the federation's \(federation.thresholdKey.id)")
-        }
-        guard Int(spec.threshold) == federation.thresholdKey.threshold else {
-            throw ProtocolError(.malformed, "job threshold \(spec.threshold) differs from the key's \(federation.thresholdKey.threshold)")
-        }
         let unknown = spec.participants.filter { federation.participants[$0] == nil }
         guard unknown.isEmpty else { throw ProtocolError(.malformed, "job names unknown participants \(unknown)") }
         guard Set(spec.participants).count == spec.participants.count else { throw ProtocolError(.malformed, "job lists a participant twice") }
@@ -62,7 +45,6 @@ public enum JobSpecRules {
             throw ProtocolError(.refused, "discrete Laplace is not a distributed mechanism")
         }
         _ = try JobPrivacy.total(spec)
-        return try plan(for: spec, key: federation.thresholdKey)
     }
 
     /// The job's local computation, checked against the spec: its vector length, and for jobs

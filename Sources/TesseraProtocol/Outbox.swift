@@ -30,10 +30,12 @@ public struct Outbox: Sendable {
     /// Hello and status messages change no state, so they carry sequence 0 and are exempt
     /// from replay ordering (each arrives on the sender's own mutually authenticated
     /// connection); every other message takes the sender's next sequence number. So the
-    /// sequence numbers of the transcribed messages do not depend on reconnections.
+    /// sequence numbers of the transcribed messages do not depend on reconnections. A key
+    /// layer is never sent on its own: it is signed inside a (sequenced) submission, bound to
+    /// its job and round, and carries 0.
     public static func isSequenced(_ payload: Tessera_V1_Body.OneOf_Payload?) -> Bool {
         switch payload {
-        case .hello, .status: false
+        case .hello, .status, .keyLayer: false
         default: true
         }
     }

@@ -95,6 +95,14 @@ extension Tessera_V1_Body {
         case .partialDecryptions: return "partial_decryptions"
         case .roundResult: return "round_result"
         case .status: return "status"
+        case .keyLayer: return "key_layer"
+        case .dkgStart: return "dkg_start"
+        case .dkgDeal: return "dkg_deal"
+        case .dkgComplaints: return "dkg_complaints"
+        case .dkgJustification: return "dkg_justification"
+        case .dkgConfirmation: return "dkg_confirmation"
+        case .dkgRelay: return "dkg_relay"
+        case .dkgResult: return "dkg_result"
         case .none: return "empty"
         }
     }

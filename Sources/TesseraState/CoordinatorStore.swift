@@ -47,6 +47,14 @@ public final class CoordinatorStore: Sendable {
                     CREATE TABLE unresponsive (job TEXT NOT NULL, participant TEXT NOT NULL, PRIMARY KEY (job, participant));
                     """)
             }
+            m.registerMigration("v5-dkg") { db in
+                try db.execute(sql: """
+                    CREATE TABLE dkg (epoch BLOB PRIMARY KEY, phase TEXT NOT NULL, started REAL NOT NULL);
+                    CREATE TABLE dkg_messages (epoch BLOB NOT NULL, phase TEXT NOT NULL, author TEXT NOT NULL, envelope BLOB NOT NULL,
+                                               PRIMARY KEY (epoch, phase, author));
+                    CREATE TABLE job_definitions (id TEXT PRIMARY KEY, definition BLOB NOT NULL, created REAL NOT NULL);
+                    """)
+            }
         }
     }
 
@@ -221,6 +229,14 @@ public final class CoordinatorStore: Sendable {
         }
     }
 
+    /// Every stored submission envelope of every job and round (for exports).
+    public func allSubmissions() throws -> [(job: String, round: Int, participant: String, envelope: Data)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT job, round, participant, envelope FROM submissions ORDER BY job, round, participant")
+                .map { ($0["job"], $0["round"], $0["participant"], $0["envelope"]) }
+        }
+    }
+
     public func hasSubmission(job: String, round: Int, participant: String) throws -> Bool {
         try db.read { db in
             try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM submissions WHERE job = ? AND round = ? AND participant = ?)",
@@ -274,6 +290,72 @@ public final class CoordinatorStore: Sendable {
                                              arguments: [job, round]) else { return nil }
             let sums = try JSONDecoder().decode([Int64].self, from: Data((row["sums"] as String).utf8))
             return (sums, (row["contributors"] as String).split(separator: ",").map(String.init))
+        }
+    }
+}
+
+// MARK: - Distributed key generation
+
+extension CoordinatorStore {
+    /// (phase, start time) of an epoch's DKG, if it has begun.
+    public func dkg(epoch: Data) throws -> (phase: String, started: Date)? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT phase, started FROM dkg WHERE epoch = ?", arguments: [epoch])
+                .map { ($0["phase"], Date(timeIntervalSince1970: $0["started"])) }
+        }
+    }
+
+    /// Begins an epoch's DKG (idempotent) with its start record in the transcript.
+    public func startDKG(epoch: Data, transcript: [Transcript.Item]) throws {
+        try db.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM dkg WHERE epoch = ?", arguments: [epoch]) != true else { return }
+            try Transcript.append(db, transcript)
+            try db.execute(sql: "INSERT INTO dkg (epoch, phase, started) VALUES (?, 'deal', ?)", arguments: [epoch, Date().timeIntervalSince1970])
+        }
+    }
+
+    /// Moves a DKG to its next phase, appending that phase's transcript entries in the same transaction.
+    public func setDKGPhase(epoch: Data, _ phase: String, transcript: [Transcript.Item]) throws {
+        try db.write { db in
+            try Transcript.append(db, transcript)
+            try db.execute(sql: "UPDATE dkg SET phase = ?, started = ? WHERE epoch = ?", arguments: [phase, Date().timeIntervalSince1970, epoch])
+        }
+    }
+
+    /// Stores a holder's DKG message of a phase and advances its sequence atomically; false
+    /// (nothing written) if it already sent one for the phase.
+    public func recordDKGMessage(epoch: Data, phase: String, author: String, sequence: UInt64, envelope: Data) throws -> Bool {
+        try db.write { db in
+            let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM dkg_messages WHERE epoch = ? AND phase = ? AND author = ?",
+                                           arguments: [epoch, phase, author]) ?? false
+            if exists { return false }
+            if sequence > 0 { try Self.advance(db, sender: author, to: sequence) }
+            try db.execute(sql: "INSERT INTO dkg_messages (epoch, phase, author, envelope) VALUES (?, ?, ?, ?)",
+                           arguments: [epoch, phase, author, envelope])
+            return true
+        }
+    }
+
+    /// A phase's messages, by author.
+    public func dkgMessages(epoch: Data, phase: String) throws -> [(author: String, envelope: Data)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT author, envelope FROM dkg_messages WHERE epoch = ? AND phase = ? ORDER BY author",
+                             arguments: [epoch, phase]).map { ($0["author"], $0["envelope"]) }
+        }
+    }
+
+    /// Job definitions waiting for the federation key (one-shot jobs registered before the DKG ended).
+    public func savePendingDefinition(id: String, definition: Data) throws {
+        try db.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO job_definitions (id, definition, created) VALUES (?, ?, ?)",
+                           arguments: [id, definition, Date().timeIntervalSince1970])
+        }
+    }
+
+    public func pendingDefinitions() throws -> [(id: String, definition: Data)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT d.id, d.definition FROM job_definitions d WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = d.id) ORDER BY created")
+                .map { ($0["id"], $0["definition"]) }
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 
-/// A participant's durable state: its own sequence counter, the last sequence accepted from
+/// A participant's durable state (mode 0600: it holds this node's DKG dealing and key shares):
+/// its own sequence counter, the last sequence accepted from
 /// the coordinator, job decisions, the encrypted submission of each round (stored before it
 /// is sent, so a reconnect resends the same ciphertexts rather than fresh noise), the rounds
 /// it helped decrypt, and results.
@@ -9,7 +10,7 @@ public final class ParticipantStore: Sendable {
     let db: DatabaseQueue
 
     public init(path: String) throws {
-        db = try StateDatabase.open(path: path) { m in
+        db = try StateDatabase.open(path: path, secret: true) { m in
             m.registerMigration("v1") { db in
                 try db.execute(sql: """
                     CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -21,6 +22,18 @@ public final class ParticipantStore: Sendable {
                     CREATE TABLE results (job TEXT NOT NULL, round INTEGER NOT NULL, sums TEXT NOT NULL, PRIMARY KEY (job, round));
                     CREATE TABLE ledger (job TEXT NOT NULL, round INTEGER NOT NULL, epsilon REAL NOT NULL, delta REAL NOT NULL,
                                          recorded REAL NOT NULL, PRIMARY KEY (job, round));
+                    """)
+            }
+            m.registerMigration("v2-dkg") { db in
+                try db.execute(sql: """
+                    CREATE TABLE dkg_dealings (epoch BLOB PRIMARY KEY, dealing BLOB NOT NULL);
+                    CREATE TABLE dkg_sent (epoch BLOB NOT NULL, phase TEXT NOT NULL, envelope BLOB NOT NULL, PRIMARY KEY (epoch, phase));
+                    CREATE TABLE dkg_relays (epoch BLOB NOT NULL, phase TEXT NOT NULL, PRIMARY KEY (epoch, phase));
+                    CREATE TABLE dkg_received (epoch BLOB NOT NULL, phase TEXT NOT NULL, author TEXT NOT NULL, envelope BLOB NOT NULL,
+                                               PRIMARY KEY (epoch, phase, author));
+                    CREATE TABLE federation_keys (epoch BLOB PRIMARY KEY, holders TEXT NOT NULL, qualified TEXT NOT NULL,
+                                                  threshold INTEGER NOT NULL, keys INTEGER NOT NULL, commitments BLOB NOT NULL,
+                                                  share BLOB);
                     """)
             }
         }
@@ -139,4 +152,110 @@ public enum LedgerError: Error, CustomStringConvertible, Equatable {
         }
     }
     private func fmt(_ x: Double) -> String { String(format: "%.4g", x) }
+}
+
+// MARK: - Distributed key generation
+
+extension ParticipantStore {
+    /// This node's dealing for an epoch (secret polynomials), created once: a restarted node
+    /// re-sends the same deal rather than a second one.
+    public func dealing(epoch: Data, create: () throws -> Data) throws -> Data {
+        try db.write { db in
+            if let existing = try Data.fetchOne(db, sql: "SELECT dealing FROM dkg_dealings WHERE epoch = ?", arguments: [epoch]) {
+                return existing
+            }
+            let fresh = try create()
+            try db.execute(sql: "INSERT INTO dkg_dealings (epoch, dealing) VALUES (?, ?)", arguments: [epoch, fresh])
+            return fresh
+        }
+    }
+
+    /// The message this node sent (or will send) in a DKG phase, made once and stored before it is sent.
+    public func dkgSent(epoch: Data, phase: String, create: () throws -> Data) throws -> Data {
+        try db.write { db in
+            if let existing = try Data.fetchOne(db, sql: "SELECT envelope FROM dkg_sent WHERE epoch = ? AND phase = ?", arguments: [epoch, phase]) {
+                return existing
+            }
+            let fresh = try create()
+            try db.execute(sql: "INSERT INTO dkg_sent (epoch, phase, envelope) VALUES (?, ?, ?)", arguments: [epoch, phase, fresh])
+            return fresh
+        }
+    }
+
+    public func hasSentDKG(epoch: Data, phase: String) throws -> Bool {
+        try db.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM dkg_sent WHERE epoch = ? AND phase = ?)", arguments: [epoch, phase]) ?? false
+        }
+    }
+
+    /// Records the relayed messages of a phase (each verified by the caller); a phase is
+    /// recorded once, so what this node confirms does not change after a reconnect.
+    public func recordDKGRelay(epoch: Data, phase: String, messages: [(author: String, envelope: Data)]) throws -> Bool {
+        try db.write { db in
+            let exists = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM dkg_relays WHERE epoch = ? AND phase = ?)",
+                                           arguments: [epoch, phase]) ?? false
+            if exists { return false }
+            // The phase is remembered even when it has no message (no complaints, say).
+            try db.execute(sql: "INSERT INTO dkg_relays (epoch, phase) VALUES (?, ?)", arguments: [epoch, phase])
+            for m in messages {
+                try db.execute(sql: "INSERT INTO dkg_received (epoch, phase, author, envelope) VALUES (?, ?, ?, ?)",
+                               arguments: [epoch, phase, m.author, m.envelope])
+            }
+            return true
+        }
+    }
+
+    public func hasDKGRelay(epoch: Data, phase: String) throws -> Bool {
+        try db.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM dkg_relays WHERE epoch = ? AND phase = ?)", arguments: [epoch, phase]) ?? false
+        }
+    }
+
+    public func dkgReceived(epoch: Data, phase: String) throws -> [(author: String, envelope: Data)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT author, envelope FROM dkg_received WHERE epoch = ? AND phase = ? ORDER BY author",
+                             arguments: [epoch, phase]).map { ($0["author"], $0["envelope"]) }
+        }
+    }
+
+    public struct StoredFederationKey: Sendable {
+        public let holders: [String]
+        public let qualified: [String]
+        public let threshold: Int
+        public let keys: Int
+        public let commitments: Data
+        /// This node's share (secret), if it holds one.
+        public let share: Data?
+
+        public init(holders: [String], qualified: [String], threshold: Int, keys: Int, commitments: Data, share: Data?) {
+            self.holders = holders
+            self.qualified = qualified
+            self.threshold = threshold
+            self.keys = keys
+            self.commitments = commitments
+            self.share = share
+        }
+    }
+
+    /// The epoch's key once the DKG is confirmed (with this node's share, if a holder).
+    public func saveFederationKey(epoch: Data, _ key: StoredFederationKey) throws {
+        try db.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO federation_keys (epoch, holders, qualified, threshold, keys, commitments, share)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [epoch, key.holders.joined(separator: ","), key.qualified.joined(separator: ","), key.threshold, key.keys,
+                                 key.commitments, key.share])
+        }
+    }
+
+    public func federationKey(epoch: Data) throws -> StoredFederationKey? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT holders, qualified, threshold, keys, commitments, share FROM federation_keys WHERE epoch = ?",
+                             arguments: [epoch]).map {
+                StoredFederationKey(holders: ($0["holders"] as String).split(separator: ",").map(String.init),
+                                    qualified: ($0["qualified"] as String).split(separator: ",").map(String.init),
+                                    threshold: $0["threshold"], keys: $0["keys"], commitments: $0["commitments"], share: $0["share"])
+            }
+        }
+    }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TesseraCoordinator
 import TesseraNode
+import TesseraParallel
 import TesseraState
 import TesseraTransport
 
@@ -26,6 +27,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @Flag(help: "Exit once the job has released its last result (prints it as JSON).") var exitAfterJob = false
     @Flag(help: "Wait for every contributor's partial decryptions, not just t (reproducible transcripts for simulations).") var decryptWithAllHolders = false
+    @Option(help: "Threads for checking, aggregating and combining (default: every core).") var threads: Int?
 
     func run() async throws {
         let logger = NodeSupport.logger(label: "tessera.coordinator", level: logLevel)
@@ -34,7 +36,7 @@ struct Serve: AsyncParsableCommand {
         let registry = Metrics()
         let coordinator = Coordinator(.init(federation: node.federation, signingKey: node.signingKey, store: store,
                                             metrics: registry, logger: logger, roundTimeout: roundTimeout,
-                                            waitForAllHolders: decryptWithAllHolders))
+                                            waitForAllHolders: decryptWithAllHolders, parallelism: threads.map(Parallelism.init(threads:)) ?? .all))
         let definition = try job.map { try JobDefinition.load(path: $0) }
         try await coordinator.start(job: definition)
 
@@ -64,6 +66,10 @@ struct Serve: AsyncParsableCommand {
         }
         try await server.run { connection in await coordinator.serve(connection) }
         if let metricsOut { try registry.exposition().write(toFile: metricsOut, atomically: true, encoding: .utf8) }
+        if exitAfterJob, let failure = await coordinator.dkgFailure() {
+            logger.error("the federation's key generation failed; no one-shot job can run", metadata: ["reason": .string(failure)])
+            throw ExitCode(4)
+        }
         if exitAfterJob, try await coordinator.jobWasRefused() {
             logger.error("the job was refused by too many participants; no result")
             throw ExitCode(3)

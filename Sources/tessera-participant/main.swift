@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TesseraNode
+import TesseraParallel
 import TesseraParticipant
 import TesseraState
 
@@ -26,6 +27,7 @@ struct Run: AsyncParsableCommand {
     @Flag(help: "Exit once the job's last result has been received.") var exitAfterJob = false
     @Option(help: "SIMULATIONS ONLY: derive all randomness from this seed (reproducible, not secret).") var simulationSeed: UInt64?
     @Option(help: "SIMULATIONS ONLY: faults to inject, a JSON list (simulations/README.md).") var faults: String?
+    @Option(help: "Threads for encryption, masking and partial decryptions (default: every core).") var threads: Int?
 
     func run() async throws {
         let logger = NodeSupport.logger(label: "tessera.participant.\(id)", level: logLevel)
@@ -33,9 +35,10 @@ struct Run: AsyncParsableCommand {
         let (host, port) = try NodeSupport.parseHostPort(coordinator)
         let participant = Participant(.init(
             id: id, federation: node.federation, tls: try node.tls.clientContext(), signingKey: node.signingKey,
-            share: node.share, store: try ParticipantStore(path: state), data: try data.map { try VectorData.load(path: $0) } ?? VectorData(values: []),
+            share: node.paillierShare, store: try ParticipantStore(path: state), data: try data.map { try VectorData.load(path: $0) } ?? VectorData(values: []),
             policy: try LocalPolicy.load(path: policy), host: host, port: port, logger: logger, exitAfterJob: exitAfterJob, seed: simulationSeed,
-            faults: try Fault.load(path: faults, participant: id), orders: orders, skipInvalidRows: skipInvalidRows))
+            faults: try Fault.load(path: faults, participant: id), orders: orders, skipInvalidRows: skipInvalidRows,
+            parallelism: threads.map(Parallelism.init(threads:)) ?? .all, sealingKey: node.sealingKey))
         let task = Task { await participant.run() }
         let signals = NodeSupport.onTermination {
             logger.notice("termination requested")

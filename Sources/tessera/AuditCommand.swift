@@ -11,31 +11,36 @@ struct TranscriptCommand: AsyncParsableCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Export a coordinator's transcript with the public manifest into DIR.")
         @Option(help: "The coordinator's SQLite state.") var state: String
-        @Option(help: "The federation's key directory (only manifest.json and ca.pem are copied).") var keys: String
+        @Option(help: "The federation's key directory (only the public manifest.json, ca.pem and paillier-dealing.json are copied).") var keys: String
         @Option(help: "Output directory.") var out: String
 
         func run() async throws {
             let entries = try CoordinatorStore(path: state).transcript()
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try TranscriptFile.write(entries, to: out + "/transcript.jsonl")
-            for name in ["manifest.json", "ca.pem"] {
+            let masked = try MaskedVectorFiles.export(from: try CoordinatorStore(path: state), to: out)
+            for name in ["manifest.json", "ca.pem", "paillier-dealing.json"] where FileManager.default.fileExists(atPath: keys + "/" + name) {
                 let target = out + "/" + name
                 try? FileManager.default.removeItem(atPath: target)
                 try FileManager.default.copyItem(atPath: keys + "/" + name, toPath: target)
             }
-            print("\(entries.count) entries; root \(entries.last.map { $0.chain.map { String(format: "%02x", $0) }.joined() } ?? "none")")
+            print("\(entries.count) entries, \(masked) masked vectors; root \(entries.last.map { $0.chain.map { String(format: "%02x", $0) }.joined() } ?? "none")")
         }
     }
 }
 
 struct Audit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Verify an exported transcript: chain, signatures, aggregates, proofs, results, privacy.")
-    @Argument(help: "Directory with transcript.jsonl, manifest.json and ca.pem.") var directory: String
+    @Argument(help: "Directory with transcript.jsonl, manifest.json, ca.pem (and masked/ for one-shot jobs, paillier-dealing.json for Paillier jobs).") var directory: String
 
     func run() async throws {
         let keys = try FederationKeys.load(directory: directory)
         do {
-            let report = try Auditor(federation: keys.federationInfo).audit(try TranscriptFile.read(directory + "/transcript.jsonl"))
+            let report = try await Auditor(federation: keys.federationInfo, maskedVectors: MaskedVectorFiles.reader(directory))
+                .audit(try TranscriptFile.read(directory + "/transcript.jsonl"))
+            for key in report.keys {
+                print("federation key of epoch \(key.epoch.map { String(format: "%02x", $0) }.joined()): recomputed from \(key.qualified.count) qualified dealings (\(key.qualified.joined(separator: ", "))), \(key.verificationKeys) verification keys derived")
+            }
             for (id, eps) in report.spent.sorted(by: { $0.key < $1.key }) { print(String(format: "privacy: %@ spent ε = %.6g", id, eps)) }
             print("audit OK: \(report.entries) entries, \(report.jobs) job(s), \(report.rounds) round(s) verified; root \(report.root.map { String(format: "%02x", $0) }.joined())")
         } catch let failure as Auditor.Failure {

@@ -2,7 +2,9 @@ import ArgumentParser
 import Foundation
 import TesseraCrypto
 import TesseraData
+import TesseraGroup
 import TesseraJobs
+import TesseraLattice
 import TesseraMath
 import TesseraRandom
 
@@ -24,6 +26,14 @@ struct GenerateVectors: AsyncParsableCommand {
         try write(packing(root.derive("packing")), "packing.json")
         try write(threshold(root.derive("threshold")), "threshold.json")
         try write(segmentProfile(root.derive("segment-profile")), "segment-profile.json")
+        try writeData(try ElGamalVectors.encode(try await ElGamalVectors.generate(seed: root.derive("elgamal"))), "elgamal.json")
+        try writeData(try RLWEVectors.generate(seed: root.derive("rlwe")).jsonData(), "rlwe.json")
+    }
+
+    func writeData(_ data: Data, _ name: String) throws {
+        let path = out + "/" + name
+        try data.write(to: URL(fileURLWithPath: path))
+        log("wrote \(path)")
     }
 
     func write<T: Encodable>(_ value: T, _ name: String) throws {

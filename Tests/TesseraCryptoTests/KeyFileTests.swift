@@ -54,6 +54,26 @@ import TesseraMath
         #expect(throws: KeyFileError.self) { try shareFile.share(for: key, path: "s") }
     }
 
+    @Test func secretsReadableByOthersAreRefusedNamingFileAndMode() throws {
+        let path = NSTemporaryDirectory() + "/tessera-secret-\(UUID().uuidString).key"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try KeyFiles.writeSecret(Data("secret".utf8), to: path)
+        #expect(try KeyFiles.readSecret(path: path) == Data("secret".utf8))
+        for bad in [0o644, 0o640, 0o660, 0o604, 0o601, 0o610, 0o666, 0o777] {
+            chmod(path, mode_t(bad))
+            #expect(throws: KeyFileError.insecureMode(path: path, mode: bad)) { try KeyFiles.readSecret(path: path) }
+        }
+        chmod(path, 0o644)
+        #expect(KeyFileError.insecureMode(path: path, mode: 0o644).description
+                == "\(path): mode 0644 lets others read or write this secret; run chmod 600 \(path)")
+        for good in [0o600, 0o400, 0o700] {
+            chmod(path, mode_t(good))
+            _ = try KeyFiles.readSecret(path: path)
+        }
+        #expect(throws: KeyFileError.self) { try KeyFiles.readSecret(path: path + ".missing") }
+        #expect(throws: KeyFileError.self) { try KeyFiles.readSecret(path: NSTemporaryDirectory()) }
+    }
+
     @Test func secretFilesAreOwnerOnly() throws {
         let path = NSTemporaryDirectory() + "/tessera-share-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -42,7 +42,7 @@ import TesseraState
 
     @Test func honestTranscriptsAuditAndTamperingIsCaught() async throws {
         let (dir, entries) = try await honestRun()
-        let report = try auditor().audit(entries)
+        let report = try await auditor().audit(entries)
         #expect(report.rounds == 2 && report.jobs == 1)
         #expect(report.spent.count == 3 && report.spent.values.allSatisfy { $0 > 0 })
         #expect(entries.filter { $0.kind == "submission" }.count == 6)
@@ -54,25 +54,25 @@ import TesseraState
             bytes[bytes.count / 2] ^= 1
             let e = tampered[position]
             tampered[position] = Transcript.Entry(position: e.position, author: e.author, kind: e.kind, envelope: Data(bytes), chain: e.chain)
-            #expect(throws: Auditor.Failure.self) { try auditor().audit(tampered) }
+            await #expect(throws: Auditor.Failure.self) { try await auditor().audit(tampered) }
             // Even with the chain recomputed, the author's signature fails.
-            #expect(throws: Auditor.Failure.self) { try auditor().audit(relinked(tampered)) }
+            await #expect(throws: Auditor.Failure.self) { try await auditor().audit(relinked(tampered)) }
         }
         // A dropped entry, and two entries swapped.
         var dropped = entries
         dropped.remove(at: entries.firstIndex { $0.kind == "submission" }!)
-        #expect(throws: Auditor.Failure.self) { try auditor().audit(dropped) }
-        #expect(throws: Auditor.Failure.self) { try auditor().audit(relinked(dropped)) }
+        await #expect(throws: Auditor.Failure.self) { try await auditor().audit(dropped) }
+        await #expect(throws: Auditor.Failure.self) { try await auditor().audit(relinked(dropped)) }
         var swapped = entries
         swapped.swapAt(1, 2)
-        #expect(throws: Auditor.Failure.self) { try auditor().audit(swapped) }
+        await #expect(throws: Auditor.Failure.self) { try await auditor().audit(swapped) }
         // A partial decryption entry replaced by another holder's (same round), re-chained.
         let partials = entries.indices.filter { entries[$0].kind == "partial_decryptions" }
         var replaced = entries
         let (i, j) = (partials[0], partials[1])
         replaced[i] = Transcript.Entry(position: entries[i].position, author: entries[i].author, kind: entries[i].kind,
                                        envelope: entries[j].envelope, chain: entries[i].chain)
-        let failure = try #require(throws: Auditor.Failure.self) { try auditor().audit(relinked(replaced)) }
+        let failure = try await #require(throws: Auditor.Failure.self) { try await auditor().audit(relinked(replaced)) }
         #expect(failure.position == entries[i].position)
 
         // The command line, on the exported directory: passes, then fails on a flipped byte.

@@ -85,8 +85,9 @@ func listeningPort(_ log: String) throws -> Int {
 }
 
 func writeJob(_ dir: String, id: String, length: Int, bound: Int64 = 1_000_000, participants: [String]? = nil,
-              minParticipants: Int? = nil, rounds: Int = 1, privacy: [String: Any]? = nil, file: String = "job.json") throws -> String {
-    var job: [String: Any] = ["id": id, "kind": "vector-sum", "vectorLength": length, "valueBound": bound, "rounds": rounds]
+              minParticipants: Int? = nil, rounds: Int = 1, privacy: [String: Any]? = nil, scheme: String = "paillier",
+              file: String = "job.json") throws -> String {
+    var job: [String: Any] = ["id": id, "kind": "vector-sum", "scheme": scheme, "vectorLength": length, "valueBound": bound, "rounds": rounds]
     if let privacy { job["privacy"] = privacy }
     if let participants { job["participants"] = participants }
     if let minParticipants { job["minParticipants"] = minParticipants }

@@ -6,6 +6,7 @@ import TesseraMath
 import TesseraNode
 import TesseraProtocol
 import TesseraRandom
+import TesseraSchemes
 import TesseraTransport
 
 /// An in-process participant driven step by step by a test, with the real keys of a test
@@ -87,9 +88,17 @@ final class TestClient: @unchecked Sendable {
         return s
     }
 
+    /// The federation's dealt Paillier key (the committed test federations have one).
+    var paillierKey: ThresholdPublicKey {
+        get throws {
+            guard let key = node.federation.thresholdKey else { throw TestFailure("the test federation has no Paillier dealing") }
+            return key
+        }
+    }
+
     func encryptSubmission(values: [Int64], spec: Tessera_V1_JobSpec, dropLast: Bool = false) throws -> Tessera_V1_Submission {
-        let key = node.federation.thresholdKey.paillier
-        let plan = try JobSpecRules.plan(for: spec, key: node.federation.thresholdKey)
+        let key = try paillierKey.paillier
+        let plan = try PaillierScheme.plan(for: spec, key: try paillierKey)
         let encryptor = PaillierEncryptor(publicKey: key, windowBits: 4)
         var cts = try SlotPacker(plan: plan).pack(values).map { CiphertextCoding.encode(try encryptor.encrypt($0, using: &rng), key: key) }
         if dropLast { cts.removeLast() }
@@ -97,9 +106,10 @@ final class TestClient: @unchecked Sendable {
     }
 
     func partials(for request: Tessera_V1_DecryptionRequest, corrupt: Bool = false) throws -> Tessera_V1_PartialDecryptions {
-        let key = node.federation.thresholdKey
+        let key = try paillierKey
+        guard let share = node.paillierShare else { throw TestFailure("\(node.id) holds no Paillier share") }
         let cts = try request.ciphertexts.enumerated().map { try CiphertextCoding.decode($1, key: key.paillier, index: $0) }
-        var encoded = CiphertextCoding.encode(try node.share.partialDecrypt(cts, using: &rng), key: key.paillier)
+        var encoded = CiphertextCoding.encode(try share.partialDecrypt(cts, using: &rng), key: key.paillier)
         if corrupt { encoded.response = Data((BigInt(bigEndian: encoded.response) + 1).bigEndianBytes()) }
         return encoded
     }

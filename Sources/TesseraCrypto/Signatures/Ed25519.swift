@@ -29,6 +29,16 @@ public struct SigningKey: Sendable, CustomStringConvertible {
     /// The seed, for writing the key file (mode 0600).
     public var seedForStorage: [UInt8] { seed }
 
+    /// The key as PKCS#8 PEM ("PRIVATE KEY", RFC 8410: OID 1.3.101.112 and the RFC 8032
+    /// seed), what `signing.key` holds (mode 0600). Secret.
+    public var pkcs8PEM: String { PKCS8.pem(privateKey: seed, curve: .ed25519) }
+
+    /// Reads a PKCS#8 PEM Ed25519 key (as written by `pkcs8PEM` or `openssl genpkey
+    /// -algorithm ed25519`).
+    public init(pkcs8PEM text: String) throws {
+        try self.init(seed: try PKCS8.privateKey(pem: text, curve: .ed25519))
+    }
+
     public func sign(_ message: [UInt8]) -> [UInt8] {
         var signature = [UInt8](repeating: 0, count: Int(crypto_sign_BYTES))
         let rc = crypto_sign_detached(&signature, nil, message, UInt64(message.count), secretKey)

@@ -260,6 +260,71 @@ public nonisolated struct Tessera_V1_Body: Sendable {
     set {payload = .status(newValue)}
   }
 
+  /// Never sent on its own: a signed envelope carried inside OneShotSubmission.key_layer.
+  public var keyLayer: Tessera_V1_KeyLayerSubmission {
+    get {
+      if case .keyLayer(let v)? = payload {return v}
+      return Tessera_V1_KeyLayerSubmission()
+    }
+    set {payload = .keyLayer(newValue)}
+  }
+
+  public var dkgStart: Tessera_V1_DkgStart {
+    get {
+      if case .dkgStart(let v)? = payload {return v}
+      return Tessera_V1_DkgStart()
+    }
+    set {payload = .dkgStart(newValue)}
+  }
+
+  public var dkgDeal: Tessera_V1_DkgDeal {
+    get {
+      if case .dkgDeal(let v)? = payload {return v}
+      return Tessera_V1_DkgDeal()
+    }
+    set {payload = .dkgDeal(newValue)}
+  }
+
+  public var dkgComplaints: Tessera_V1_DkgComplaints {
+    get {
+      if case .dkgComplaints(let v)? = payload {return v}
+      return Tessera_V1_DkgComplaints()
+    }
+    set {payload = .dkgComplaints(newValue)}
+  }
+
+  public var dkgJustification: Tessera_V1_DkgJustification {
+    get {
+      if case .dkgJustification(let v)? = payload {return v}
+      return Tessera_V1_DkgJustification()
+    }
+    set {payload = .dkgJustification(newValue)}
+  }
+
+  public var dkgConfirmation: Tessera_V1_DkgConfirmation {
+    get {
+      if case .dkgConfirmation(let v)? = payload {return v}
+      return Tessera_V1_DkgConfirmation()
+    }
+    set {payload = .dkgConfirmation(newValue)}
+  }
+
+  public var dkgRelay: Tessera_V1_DkgRelay {
+    get {
+      if case .dkgRelay(let v)? = payload {return v}
+      return Tessera_V1_DkgRelay()
+    }
+    set {payload = .dkgRelay(newValue)}
+  }
+
+  public var dkgResult: Tessera_V1_DkgResult {
+    get {
+      if case .dkgResult(let v)? = payload {return v}
+      return Tessera_V1_DkgResult()
+    }
+    set {payload = .dkgResult(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Payload: Equatable, Sendable {
@@ -272,6 +337,15 @@ public nonisolated struct Tessera_V1_Body: Sendable {
     case partialDecryptions(Tessera_V1_PartialDecryptions)
     case roundResult(Tessera_V1_RoundResult)
     case status(Tessera_V1_Status)
+    /// Never sent on its own: a signed envelope carried inside OneShotSubmission.key_layer.
+    case keyLayer(Tessera_V1_KeyLayerSubmission)
+    case dkgStart(Tessera_V1_DkgStart)
+    case dkgDeal(Tessera_V1_DkgDeal)
+    case dkgComplaints(Tessera_V1_DkgComplaints)
+    case dkgJustification(Tessera_V1_DkgJustification)
+    case dkgConfirmation(Tessera_V1_DkgConfirmation)
+    case dkgRelay(Tessera_V1_DkgRelay)
+    case dkgResult(Tessera_V1_DkgResult)
 
   }
 
@@ -400,11 +474,68 @@ public nonisolated struct Tessera_V1_JobSpec: @unchecked Sendable {
     set {_uniqueStorage()._parameters = newValue}
   }
 
+  /// "paillier" (packed threshold Paillier, dealt key) or "one-shot" (RLWE mask + DKG ElGamal key layer)
+  public var scheme: String {
+    get {_storage._scheme}
+    set {_uniqueStorage()._scheme = newValue}
+  }
+
+  /// set iff scheme is "one-shot"; every participant recomputes and refuses a mismatch
+  public var oneShot: Tessera_V1_OneShotParameters {
+    get {_storage._oneShot ?? Tessera_V1_OneShotParameters()}
+    set {_uniqueStorage()._oneShot = newValue}
+  }
+  /// Returns true if `oneShot` has been explicitly set.
+  public var hasOneShot: Bool {_storage._oneShot != nil}
+  /// Clears the value of `oneShot`. Subsequent reads from it will return its default value.
+  public mutating func clearOneShot() {_uniqueStorage()._oneShot = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// The one-shot scheme's public parameters (protocol/README.md §6.3).
+public nonisolated struct Tessera_V1_OneShotParameters: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 16-byte federation epoch whose DKG key the job uses
+  public var epoch: Data = Data()
+
+  /// BLAKE2b-256 of the epoch's ElGamal public key (keys × 32 bytes)
+  public var keyDigest: Data = Data()
+
+  /// n of Z_{2^64}[X]/(X^n + 1): 2048
+  public var ringDegree: UInt32 = 0
+
+  /// b: values are summed mod 2^b, carried in the top b bits
+  public var messageBits: UInt32 = 0
+
+  /// mask errors uniform in [-2^e, 2^e): 19
+  public var errorBits: UInt32 = 0
+
+  /// centred binomial parameter of the mask secret: 4
+  public var secretEta: UInt32 = 0
+
+  /// ceil(vector_length / ring_degree)
+  public var blocks: UInt32 = 0
+
+  /// B = 2·eta·N + 1 (N listed participants): base of the packed key digits
+  public var digitBase: UInt32 = 0
+
+  /// k secret coefficients per ElGamal message
+  public var digitsPerMessage: UInt32 = 0
+
+  /// L: ElGamal messages per ciphertext group (keys of the epoch)
+  public var keys: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// participant -> coordinator.
@@ -445,9 +576,63 @@ public nonisolated struct Tessera_V1_Submission: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// ceil(vector_length / slots_per_ciphertext) ciphertexts, each big-endian, exactly
+  /// paillier: ceil(vector_length / slots_per_ciphertext) ciphertexts, each big-endian, exactly
   /// 2 * |n| / 8 bytes (left-padded).
   public var ciphertexts: [Data] = []
+
+  /// one-shot: the masked vector and the signed key layer.
+  public var oneShot: Tessera_V1_OneShotSubmission {
+    get {_oneShot ?? Tessera_V1_OneShotSubmission()}
+    set {_oneShot = newValue}
+  }
+  /// Returns true if `oneShot` has been explicitly set.
+  public var hasOneShot: Bool {self._oneShot != nil}
+  /// Clears the value of `oneShot`. Subsequent reads from it will return its default value.
+  public mutating func clearOneShot() {self._oneShot = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _oneShot: Tessera_V1_OneShotSubmission? = nil
+}
+
+public nonisolated struct Tessera_V1_OneShotSubmission: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// blocks × ring_degree little-endian u64: y = a·s + e + Δ·x per block
+  public var masked: Data = Data()
+
+  /// a serialized Envelope whose Body (same federation, sender, job, round;
+  public var keyLayer: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The part of a one-shot submission that key holders see and the transcript keeps.
+public nonisolated struct Tessera_V1_KeyLayerSubmission: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// BLAKE2b-256("tessera/one-shot/masked/v1" || masked)
+  public var maskedHash: Data = Data()
+
+  /// c1 = r·G of every ciphertext group, 32 bytes each
+  public var randomness: Data = Data()
+
+  /// c2 = m·G + r·H_l of every (group, key), group-major, 32 bytes each
+  public var values: Data = Data()
+
+  /// batched Schnorr proof of knowledge of every r (32 bytes)
+  public var proofChallenge: Data = Data()
+
+  /// one 32-byte scalar per group
+  public var proofResponses: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -460,11 +645,17 @@ public nonisolated struct Tessera_V1_DecryptionRequest: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// same encoding as Submission
+  /// paillier: the aggregate, same encoding as Submission
   public var ciphertexts: [Data] = []
 
-  /// participants whose submissions were multiplied, sorted
+  /// participants whose submissions were aggregated, sorted
   public var contributors: [String] = []
+
+  /// one-shot: every contributor's signed key-layer envelope, in contributor order
+  public var keyLayers: [Data] = []
+
+  /// one-shot: the coordinator's Σ c1 per group; holders recompute it
+  public var aggregateRandomness: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -488,6 +679,14 @@ public nonisolated struct Tessera_V1_PartialDecryptions: Sendable {
 
   /// z = r + e Δ s_i, big-endian
   public var response: Data = Data()
+
+  /// one-shot: D = x_{j,l}·A_g for every (group, key), group-major, 32 bytes each, with one
+  /// batched Chaum–Pedersen proof (a challenge and one response per key).
+  public var shares: Data = Data()
+
+  public var proofChallenge: Data = Data()
+
+  public var proofResponses: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -520,6 +719,193 @@ public nonisolated struct Tessera_V1_Status: Sendable {
   public var message: String = String()
 
   public var ackedSequence: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// coordinator -> participants: the DKG of an epoch has begun (also its first transcript record).
+public nonisolated struct Tessera_V1_DkgStart: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var epoch: Data = Data()
+
+  /// sorted; holder j has share index j + 1
+  public var holders: [String] = []
+
+  public var threshold: UInt32 = 0
+
+  /// L independent keys, one polynomial each
+  public var keys: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// holder -> coordinator: its dealing.
+public nonisolated struct Tessera_V1_DkgDeal: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var epoch: Data = Data()
+
+  /// keys × threshold points A_{l,k} = a_{l,k}·G, key-major, 32 bytes each
+  public var commitments: Data = Data()
+
+  /// one per holder, in holder order
+  public var shares: [Tessera_V1_SealedShare] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Tessera_V1_SealedShare: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var recipient: String = String()
+
+  /// crypto_box (X25519, XSalsa20-Poly1305) from the dealer's sealing key to the recipient's:
+  /// 24-byte nonce || box of ("tessera/dkg/share/v1" || epoch || len8 dealer || len8 recipient || keys × 32-byte scalars)
+  public var sealed: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// holder -> coordinator, after the deals: the dealers whose share did not verify (possibly none).
+public nonisolated struct Tessera_V1_DkgComplaints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var epoch: Data = Data()
+
+  public var complaints: [Tessera_V1_DkgComplaint] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Tessera_V1_DkgComplaint: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var dealer: String = String()
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// accused dealer -> coordinator: the complained-about shares, in the clear.
+public nonisolated struct Tessera_V1_DkgJustification: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var epoch: Data = Data()
+
+  public var shares: [Tessera_V1_RevealedShare] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Tessera_V1_RevealedShare: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var recipient: String = String()
+
+  /// keys × 32-byte scalars
+  public var shares: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// holder -> coordinator: the qualified set and public key it computed, and the digest of every
+/// relayed message it used (equal digests from enough holders mean nobody was shown another DKG).
+public nonisolated struct Tessera_V1_DkgConfirmation: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var epoch: Data = Data()
+
+  public var qualified: [String] = []
+
+  /// keys × 32 bytes
+  public var publicKey: Data = Data()
+
+  public var digest: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// coordinator -> participants: every message of a phase, each as its author signed it.
+public nonisolated struct Tessera_V1_DkgRelay: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var epoch: Data = Data()
+
+  /// "deals", "complaints", "justifications", "confirmations"
+  public var phase: String = String()
+
+  public var envelopes: [Data] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// coordinator record (and message): how the DKG ended.
+public nonisolated struct Tessera_V1_DkgResult: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var epoch: Data = Data()
+
+  public var qualified: [String] = []
+
+  public var publicKey: Data = Data()
+
+  public var excluded: [Tessera_V1_DkgExclusion] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Tessera_V1_DkgExclusion: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var holder: String = String()
+
+  public var reason: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -571,7 +957,7 @@ nonisolated extension Tessera_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Body"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}federation\0\u{1}sender\0\u{3}job_id\0\u{1}round\0\u{1}sequence\0\u{2}\u{5}hello\0\u{3}job_spec\0\u{3}job_decision\0\u{3}round_open\0\u{1}submission\0\u{3}decryption_request\0\u{3}partial_decryptions\0\u{3}round_result\0\u{1}status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}federation\0\u{1}sender\0\u{3}job_id\0\u{1}round\0\u{1}sequence\0\u{2}\u{5}hello\0\u{3}job_spec\0\u{3}job_decision\0\u{3}round_open\0\u{1}submission\0\u{3}decryption_request\0\u{3}partial_decryptions\0\u{3}round_result\0\u{1}status\0\u{3}key_layer\0\u{3}dkg_start\0\u{3}dkg_deal\0\u{3}dkg_complaints\0\u{3}dkg_justification\0\u{3}dkg_confirmation\0\u{3}dkg_relay\0\u{3}dkg_result\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -701,6 +1087,110 @@ nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._Mes
           self.payload = .status(v)
         }
       }()
+      case 19: try {
+        var v: Tessera_V1_KeyLayerSubmission?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .keyLayer(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .keyLayer(v)
+        }
+      }()
+      case 20: try {
+        var v: Tessera_V1_DkgStart?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .dkgStart(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .dkgStart(v)
+        }
+      }()
+      case 21: try {
+        var v: Tessera_V1_DkgDeal?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .dkgDeal(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .dkgDeal(v)
+        }
+      }()
+      case 22: try {
+        var v: Tessera_V1_DkgComplaints?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .dkgComplaints(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .dkgComplaints(v)
+        }
+      }()
+      case 23: try {
+        var v: Tessera_V1_DkgJustification?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .dkgJustification(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .dkgJustification(v)
+        }
+      }()
+      case 24: try {
+        var v: Tessera_V1_DkgConfirmation?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .dkgConfirmation(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .dkgConfirmation(v)
+        }
+      }()
+      case 25: try {
+        var v: Tessera_V1_DkgRelay?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .dkgRelay(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .dkgRelay(v)
+        }
+      }()
+      case 26: try {
+        var v: Tessera_V1_DkgResult?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .dkgResult(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .dkgResult(v)
+        }
+      }()
       default: break
       }
     }
@@ -763,6 +1253,38 @@ nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._Mes
       guard case .status(let v)? = self.payload else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
     }()
+    case .keyLayer?: try {
+      guard case .keyLayer(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+    }()
+    case .dkgStart?: try {
+      guard case .dkgStart(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+    }()
+    case .dkgDeal?: try {
+      guard case .dkgDeal(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+    }()
+    case .dkgComplaints?: try {
+      guard case .dkgComplaints(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
+    }()
+    case .dkgJustification?: try {
+      guard case .dkgJustification(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+    }()
+    case .dkgConfirmation?: try {
+      guard case .dkgConfirmation(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
+    }()
+    case .dkgRelay?: try {
+      guard case .dkgRelay(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
+    }()
+    case .dkgResult?: try {
+      guard case .dkgResult(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -812,7 +1334,7 @@ nonisolated extension Tessera_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobSpec"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}vector_length\0\u{3}value_bound\0\u{3}noise_bound\0\u{3}noise_mechanism\0\u{3}noise_variance\0\u{3}min_participants\0\u{1}threshold\0\u{1}rounds\0\u{3}slot_bits\0\u{3}slots_per_ciphertext\0\u{3}paillier_key_id\0\u{1}participants\0\u{1}epsilon\0\u{1}delta\0\u{3}l2_bound\0\u{3}privacy_unit\0\u{1}parameters\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}vector_length\0\u{3}value_bound\0\u{3}noise_bound\0\u{3}noise_mechanism\0\u{3}noise_variance\0\u{3}min_participants\0\u{1}threshold\0\u{1}rounds\0\u{3}slot_bits\0\u{3}slots_per_ciphertext\0\u{3}paillier_key_id\0\u{1}participants\0\u{1}epsilon\0\u{1}delta\0\u{3}l2_bound\0\u{3}privacy_unit\0\u{1}parameters\0\u{1}scheme\0\u{3}one_shot\0")
 
   fileprivate class _StorageClass {
     var _kind: String = String()
@@ -833,6 +1355,8 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
     var _l2Bound: Int64 = 0
     var _privacyUnit: String = String()
     var _parameters: String = String()
+    var _scheme: String = String()
+    var _oneShot: Tessera_V1_OneShotParameters? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -861,6 +1385,8 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
       _l2Bound = source._l2Bound
       _privacyUnit = source._privacyUnit
       _parameters = source._parameters
+      _scheme = source._scheme
+      _oneShot = source._oneShot
     }
   }
 
@@ -897,6 +1423,8 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
         case 16: try { try decoder.decodeSingularInt64Field(value: &_storage._l2Bound) }()
         case 17: try { try decoder.decodeSingularStringField(value: &_storage._privacyUnit) }()
         case 18: try { try decoder.decodeSingularStringField(value: &_storage._parameters) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._scheme) }()
+        case 20: try { try decoder.decodeSingularMessageField(value: &_storage._oneShot) }()
         default: break
         }
       }
@@ -905,6 +1433,10 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
     try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
       if !_storage._kind.isEmpty {
         try visitor.visitSingularStringField(value: _storage._kind, fieldNumber: 1)
       }
@@ -959,6 +1491,12 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
       if !_storage._parameters.isEmpty {
         try visitor.visitSingularStringField(value: _storage._parameters, fieldNumber: 18)
       }
+      if !_storage._scheme.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._scheme, fieldNumber: 19)
+      }
+      try { if let v = _storage._oneShot {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -986,10 +1524,87 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._l2Bound != rhs_storage._l2Bound {return false}
         if _storage._privacyUnit != rhs_storage._privacyUnit {return false}
         if _storage._parameters != rhs_storage._parameters {return false}
+        if _storage._scheme != rhs_storage._scheme {return false}
+        if _storage._oneShot != rhs_storage._oneShot {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_OneShotParameters: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OneShotParameters"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{3}key_digest\0\u{3}ring_degree\0\u{3}message_bits\0\u{3}error_bits\0\u{3}secret_eta\0\u{1}blocks\0\u{3}digit_base\0\u{3}digits_per_message\0\u{1}keys\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.epoch) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.keyDigest) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.ringDegree) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.messageBits) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.errorBits) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.secretEta) }()
+      case 7: try { try decoder.decodeSingularUInt32Field(value: &self.blocks) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.digitBase) }()
+      case 9: try { try decoder.decodeSingularUInt32Field(value: &self.digitsPerMessage) }()
+      case 10: try { try decoder.decodeSingularUInt32Field(value: &self.keys) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.epoch.isEmpty {
+      try visitor.visitSingularBytesField(value: self.epoch, fieldNumber: 1)
+    }
+    if !self.keyDigest.isEmpty {
+      try visitor.visitSingularBytesField(value: self.keyDigest, fieldNumber: 2)
+    }
+    if self.ringDegree != 0 {
+      try visitor.visitSingularUInt32Field(value: self.ringDegree, fieldNumber: 3)
+    }
+    if self.messageBits != 0 {
+      try visitor.visitSingularUInt32Field(value: self.messageBits, fieldNumber: 4)
+    }
+    if self.errorBits != 0 {
+      try visitor.visitSingularUInt32Field(value: self.errorBits, fieldNumber: 5)
+    }
+    if self.secretEta != 0 {
+      try visitor.visitSingularUInt32Field(value: self.secretEta, fieldNumber: 6)
+    }
+    if self.blocks != 0 {
+      try visitor.visitSingularUInt32Field(value: self.blocks, fieldNumber: 7)
+    }
+    if self.digitBase != 0 {
+      try visitor.visitSingularUInt32Field(value: self.digitBase, fieldNumber: 8)
+    }
+    if self.digitsPerMessage != 0 {
+      try visitor.visitSingularUInt32Field(value: self.digitsPerMessage, fieldNumber: 9)
+    }
+    if self.keys != 0 {
+      try visitor.visitSingularUInt32Field(value: self.keys, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_OneShotParameters, rhs: Tessera_V1_OneShotParameters) -> Bool {
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.keyDigest != rhs.keyDigest {return false}
+    if lhs.ringDegree != rhs.ringDegree {return false}
+    if lhs.messageBits != rhs.messageBits {return false}
+    if lhs.errorBits != rhs.errorBits {return false}
+    if lhs.secretEta != rhs.secretEta {return false}
+    if lhs.blocks != rhs.blocks {return false}
+    if lhs.digitBase != rhs.digitBase {return false}
+    if lhs.digitsPerMessage != rhs.digitsPerMessage {return false}
+    if lhs.keys != rhs.keys {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1061,7 +1676,7 @@ nonisolated extension Tessera_V1_RoundOpen: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Tessera_V1_Submission: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Submission"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ciphertexts\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ciphertexts\0\u{3}one_shot\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1070,20 +1685,114 @@ nonisolated extension Tessera_V1_Submission: SwiftProtobuf.Message, SwiftProtobu
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedBytesField(value: &self.ciphertexts) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._oneShot) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.ciphertexts.isEmpty {
       try visitor.visitRepeatedBytesField(value: self.ciphertexts, fieldNumber: 1)
     }
+    try { if let v = self._oneShot {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_Submission, rhs: Tessera_V1_Submission) -> Bool {
     if lhs.ciphertexts != rhs.ciphertexts {return false}
+    if lhs._oneShot != rhs._oneShot {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_OneShotSubmission: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OneShotSubmission"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}masked\0\u{3}key_layer\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.masked) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.keyLayer) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.masked.isEmpty {
+      try visitor.visitSingularBytesField(value: self.masked, fieldNumber: 1)
+    }
+    if !self.keyLayer.isEmpty {
+      try visitor.visitSingularBytesField(value: self.keyLayer, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_OneShotSubmission, rhs: Tessera_V1_OneShotSubmission) -> Bool {
+    if lhs.masked != rhs.masked {return false}
+    if lhs.keyLayer != rhs.keyLayer {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_KeyLayerSubmission: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".KeyLayerSubmission"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}masked_hash\0\u{1}randomness\0\u{1}values\0\u{3}proof_challenge\0\u{3}proof_responses\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.maskedHash) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.randomness) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.values) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.proofChallenge) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.proofResponses) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.maskedHash.isEmpty {
+      try visitor.visitSingularBytesField(value: self.maskedHash, fieldNumber: 1)
+    }
+    if !self.randomness.isEmpty {
+      try visitor.visitSingularBytesField(value: self.randomness, fieldNumber: 2)
+    }
+    if !self.values.isEmpty {
+      try visitor.visitSingularBytesField(value: self.values, fieldNumber: 3)
+    }
+    if !self.proofChallenge.isEmpty {
+      try visitor.visitSingularBytesField(value: self.proofChallenge, fieldNumber: 4)
+    }
+    if !self.proofResponses.isEmpty {
+      try visitor.visitSingularBytesField(value: self.proofResponses, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_KeyLayerSubmission, rhs: Tessera_V1_KeyLayerSubmission) -> Bool {
+    if lhs.maskedHash != rhs.maskedHash {return false}
+    if lhs.randomness != rhs.randomness {return false}
+    if lhs.values != rhs.values {return false}
+    if lhs.proofChallenge != rhs.proofChallenge {return false}
+    if lhs.proofResponses != rhs.proofResponses {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1091,7 +1800,7 @@ nonisolated extension Tessera_V1_Submission: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Tessera_V1_DecryptionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DecryptionRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ciphertexts\0\u{1}contributors\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ciphertexts\0\u{1}contributors\0\u{3}key_layers\0\u{3}aggregate_randomness\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1101,6 +1810,8 @@ nonisolated extension Tessera_V1_DecryptionRequest: SwiftProtobuf.Message, Swift
       switch fieldNumber {
       case 1: try { try decoder.decodeRepeatedBytesField(value: &self.ciphertexts) }()
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.contributors) }()
+      case 3: try { try decoder.decodeRepeatedBytesField(value: &self.keyLayers) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.aggregateRandomness) }()
       default: break
       }
     }
@@ -1113,12 +1824,20 @@ nonisolated extension Tessera_V1_DecryptionRequest: SwiftProtobuf.Message, Swift
     if !self.contributors.isEmpty {
       try visitor.visitRepeatedStringField(value: self.contributors, fieldNumber: 2)
     }
+    if !self.keyLayers.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.keyLayers, fieldNumber: 3)
+    }
+    if !self.aggregateRandomness.isEmpty {
+      try visitor.visitSingularBytesField(value: self.aggregateRandomness, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_DecryptionRequest, rhs: Tessera_V1_DecryptionRequest) -> Bool {
     if lhs.ciphertexts != rhs.ciphertexts {return false}
     if lhs.contributors != rhs.contributors {return false}
+    if lhs.keyLayers != rhs.keyLayers {return false}
+    if lhs.aggregateRandomness != rhs.aggregateRandomness {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1126,7 +1845,7 @@ nonisolated extension Tessera_V1_DecryptionRequest: SwiftProtobuf.Message, Swift
 
 nonisolated extension Tessera_V1_PartialDecryptions: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PartialDecryptions"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}holder_index\0\u{1}values\0\u{1}challenge\0\u{1}response\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}holder_index\0\u{1}values\0\u{1}challenge\0\u{1}response\0\u{1}shares\0\u{3}proof_challenge\0\u{3}proof_responses\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1138,6 +1857,9 @@ nonisolated extension Tessera_V1_PartialDecryptions: SwiftProtobuf.Message, Swif
       case 2: try { try decoder.decodeRepeatedBytesField(value: &self.values) }()
       case 3: try { try decoder.decodeSingularBytesField(value: &self.challenge) }()
       case 4: try { try decoder.decodeSingularBytesField(value: &self.response) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.shares) }()
+      case 6: try { try decoder.decodeSingularBytesField(value: &self.proofChallenge) }()
+      case 7: try { try decoder.decodeSingularBytesField(value: &self.proofResponses) }()
       default: break
       }
     }
@@ -1156,6 +1878,15 @@ nonisolated extension Tessera_V1_PartialDecryptions: SwiftProtobuf.Message, Swif
     if !self.response.isEmpty {
       try visitor.visitSingularBytesField(value: self.response, fieldNumber: 4)
     }
+    if !self.shares.isEmpty {
+      try visitor.visitSingularBytesField(value: self.shares, fieldNumber: 5)
+    }
+    if !self.proofChallenge.isEmpty {
+      try visitor.visitSingularBytesField(value: self.proofChallenge, fieldNumber: 6)
+    }
+    if !self.proofResponses.isEmpty {
+      try visitor.visitSingularBytesField(value: self.proofResponses, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1164,6 +1895,9 @@ nonisolated extension Tessera_V1_PartialDecryptions: SwiftProtobuf.Message, Swif
     if lhs.values != rhs.values {return false}
     if lhs.challenge != rhs.challenge {return false}
     if lhs.response != rhs.response {return false}
+    if lhs.shares != rhs.shares {return false}
+    if lhs.proofChallenge != rhs.proofChallenge {return false}
+    if lhs.proofResponses != rhs.proofResponses {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1239,6 +1973,431 @@ nonisolated extension Tessera_V1_Status: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.code != rhs.code {return false}
     if lhs.message != rhs.message {return false}
     if lhs.ackedSequence != rhs.ackedSequence {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_DkgStart: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DkgStart"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{1}holders\0\u{1}threshold\0\u{1}keys\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.epoch) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.holders) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.threshold) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.keys) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.epoch.isEmpty {
+      try visitor.visitSingularBytesField(value: self.epoch, fieldNumber: 1)
+    }
+    if !self.holders.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.holders, fieldNumber: 2)
+    }
+    if self.threshold != 0 {
+      try visitor.visitSingularUInt32Field(value: self.threshold, fieldNumber: 3)
+    }
+    if self.keys != 0 {
+      try visitor.visitSingularUInt32Field(value: self.keys, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_DkgStart, rhs: Tessera_V1_DkgStart) -> Bool {
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.holders != rhs.holders {return false}
+    if lhs.threshold != rhs.threshold {return false}
+    if lhs.keys != rhs.keys {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_DkgDeal: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DkgDeal"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{1}commitments\0\u{1}shares\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.epoch) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.commitments) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.shares) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.epoch.isEmpty {
+      try visitor.visitSingularBytesField(value: self.epoch, fieldNumber: 1)
+    }
+    if !self.commitments.isEmpty {
+      try visitor.visitSingularBytesField(value: self.commitments, fieldNumber: 2)
+    }
+    if !self.shares.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.shares, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_DkgDeal, rhs: Tessera_V1_DkgDeal) -> Bool {
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.commitments != rhs.commitments {return false}
+    if lhs.shares != rhs.shares {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_SealedShare: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SealedShare"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}recipient\0\u{1}sealed\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.recipient) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.sealed) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.recipient.isEmpty {
+      try visitor.visitSingularStringField(value: self.recipient, fieldNumber: 1)
+    }
+    if !self.sealed.isEmpty {
+      try visitor.visitSingularBytesField(value: self.sealed, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_SealedShare, rhs: Tessera_V1_SealedShare) -> Bool {
+    if lhs.recipient != rhs.recipient {return false}
+    if lhs.sealed != rhs.sealed {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_DkgComplaints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DkgComplaints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{1}complaints\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.epoch) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.complaints) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.epoch.isEmpty {
+      try visitor.visitSingularBytesField(value: self.epoch, fieldNumber: 1)
+    }
+    if !self.complaints.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.complaints, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_DkgComplaints, rhs: Tessera_V1_DkgComplaints) -> Bool {
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.complaints != rhs.complaints {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_DkgComplaint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DkgComplaint"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dealer\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.dealer) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.dealer.isEmpty {
+      try visitor.visitSingularStringField(value: self.dealer, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_DkgComplaint, rhs: Tessera_V1_DkgComplaint) -> Bool {
+    if lhs.dealer != rhs.dealer {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_DkgJustification: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DkgJustification"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{1}shares\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.epoch) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.shares) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.epoch.isEmpty {
+      try visitor.visitSingularBytesField(value: self.epoch, fieldNumber: 1)
+    }
+    if !self.shares.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.shares, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_DkgJustification, rhs: Tessera_V1_DkgJustification) -> Bool {
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.shares != rhs.shares {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_RevealedShare: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RevealedShare"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}recipient\0\u{1}shares\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.recipient) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.shares) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.recipient.isEmpty {
+      try visitor.visitSingularStringField(value: self.recipient, fieldNumber: 1)
+    }
+    if !self.shares.isEmpty {
+      try visitor.visitSingularBytesField(value: self.shares, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_RevealedShare, rhs: Tessera_V1_RevealedShare) -> Bool {
+    if lhs.recipient != rhs.recipient {return false}
+    if lhs.shares != rhs.shares {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_DkgConfirmation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DkgConfirmation"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{1}qualified\0\u{3}public_key\0\u{1}digest\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.epoch) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.qualified) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.publicKey) }()
+      case 4: try { try decoder.decodeSingularBytesField(value: &self.digest) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.epoch.isEmpty {
+      try visitor.visitSingularBytesField(value: self.epoch, fieldNumber: 1)
+    }
+    if !self.qualified.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.qualified, fieldNumber: 2)
+    }
+    if !self.publicKey.isEmpty {
+      try visitor.visitSingularBytesField(value: self.publicKey, fieldNumber: 3)
+    }
+    if !self.digest.isEmpty {
+      try visitor.visitSingularBytesField(value: self.digest, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_DkgConfirmation, rhs: Tessera_V1_DkgConfirmation) -> Bool {
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.qualified != rhs.qualified {return false}
+    if lhs.publicKey != rhs.publicKey {return false}
+    if lhs.digest != rhs.digest {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_DkgRelay: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DkgRelay"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{1}phase\0\u{1}envelopes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.epoch) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.phase) }()
+      case 3: try { try decoder.decodeRepeatedBytesField(value: &self.envelopes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.epoch.isEmpty {
+      try visitor.visitSingularBytesField(value: self.epoch, fieldNumber: 1)
+    }
+    if !self.phase.isEmpty {
+      try visitor.visitSingularStringField(value: self.phase, fieldNumber: 2)
+    }
+    if !self.envelopes.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.envelopes, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_DkgRelay, rhs: Tessera_V1_DkgRelay) -> Bool {
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.phase != rhs.phase {return false}
+    if lhs.envelopes != rhs.envelopes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_DkgResult: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DkgResult"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{1}qualified\0\u{3}public_key\0\u{1}excluded\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.epoch) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.qualified) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.publicKey) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.excluded) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.epoch.isEmpty {
+      try visitor.visitSingularBytesField(value: self.epoch, fieldNumber: 1)
+    }
+    if !self.qualified.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.qualified, fieldNumber: 2)
+    }
+    if !self.publicKey.isEmpty {
+      try visitor.visitSingularBytesField(value: self.publicKey, fieldNumber: 3)
+    }
+    if !self.excluded.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.excluded, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_DkgResult, rhs: Tessera_V1_DkgResult) -> Bool {
+    if lhs.epoch != rhs.epoch {return false}
+    if lhs.qualified != rhs.qualified {return false}
+    if lhs.publicKey != rhs.publicKey {return false}
+    if lhs.excluded != rhs.excluded {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_DkgExclusion: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DkgExclusion"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}holder\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.holder) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.holder.isEmpty {
+      try visitor.visitSingularStringField(value: self.holder, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_DkgExclusion, rhs: Tessera_V1_DkgExclusion) -> Bool {
+    if lhs.holder != rhs.holder {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

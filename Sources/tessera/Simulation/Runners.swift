@@ -114,10 +114,11 @@ struct InProcessRunner: FederationRunner {
         for brand in job.participants ?? c.brands {
             let p = try NodeKeys.participant(directory: c.keys, id: brand)
             let participant = Participant(.init(
-                id: brand, federation: p.federation, tls: try p.tls.clientContext(), signingKey: p.signingKey, share: p.share,
+                id: brand, federation: p.federation, tls: try p.tls.clientContext(), signingKey: p.signingKey, share: p.paillierShare,
                 store: try ParticipantStore(path: c.participantState(brand)), data: try VectorData.load(path: c.dataPaths[brand]!),
                 policy: try LocalPolicy.load(path: c.policyPaths[brand]!), host: "127.0.0.1", port: server.localPort,
-                logger: logger, exitAfterJob: true, seed: c.seed, faults: try Fault.load(path: c.faultsPath, participant: brand), orders: c.ordersPaths[brand]))
+                logger: logger, exitAfterJob: true, seed: c.seed, faults: try Fault.load(path: c.faultsPath, participant: brand), orders: c.ordersPaths[brand],
+                sealingKey: p.sealingKey))
             tasks.append(Task { await participant.run() })
         }
         await coordinator.waitUntilJobFinished()

@@ -70,9 +70,11 @@ struct Simulate: AsyncParsableCommand {
         // Transcript, manifest, audit: the audit runs on exactly what an auditor gets.
         let entries = try CoordinatorStore(path: context.coordinatorState).transcript()
         try TranscriptFile.write(entries, to: dir + "/transcript.jsonl")
-        for name in ["manifest.json", "ca.pem"] { try FileManager.default.copyItem(atPath: s.keys + "/" + name, toPath: dir + "/" + name) }
+        for name in ["manifest.json", "ca.pem", "paillier-dealing.json"] where FileManager.default.fileExists(atPath: s.keys + "/" + name) {
+            try FileManager.default.copyItem(atPath: s.keys + "/" + name, toPath: dir + "/" + name)
+        }
         let federation = try FederationKeys.load(directory: dir).federationInfo
-        let audit = try Auditor(federation: federation).audit(entries)
+        let audit = try await Auditor(federation: federation).audit(entries)
         let root = audit.root.map { String(format: "%02x", $0) }.joined()
         progress("transcript: \(audit.entries) entries, audit passed")
 

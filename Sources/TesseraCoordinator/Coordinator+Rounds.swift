@@ -1,0 +1,454 @@
+import Foundation
+import TesseraProtocol
+import TesseraSchemes
+import TesseraState
+
+/// A job's rounds at the coordinator (protocol/README.md §4, "State machine of a job"):
+/// decisions, submissions checked and stored through the job's scheme, the aggregate and its
+/// decryption request, verified answers, the released result. Scheme-agnostic: the scheme
+/// decides what a submission, an aggregate and an answer are.
+extension Coordinator {
+    // MARK: - Job lifecycle
+
+    /// Loads the job in progress (and the epoch's DKG) from the store, or registers
+    /// `definition` as a new job. A one-shot job needs the federation key: until the DKG has
+    /// made it, the definition waits in the store and the DKG runs first.
+    public func start(job definition: JobDefinition?) async throws {
+        let store = config.store
+        if dkg == nil { try loadDKG() }
+        if let definition, try !store.jobs().contains(where: { $0.id == definition.id }) {
+            if definition.scheme == OneShotScheme.name, federationKey == nil {
+                try store.savePendingDefinition(id: definition.id, definition: try JSONEncoder().encode(definition))
+                log.info("job waits for the federation key", metadata: ["job": .string(definition.id)])
+                try await requireFederationKey()
+                return
+            }
+            let spec = try definition.spec(federation: federation, federationKey: federationKey)
+            try store.insertJob(id: definition.id, spec: try spec.serializedData(),
+                                specEnvelope: try records.seal(job: definition.id, round: 0, .jobSpec(spec)))
+        }
+        guard let row = try store.jobs().last(where: { $0.status == "active" }) ?? (definition.flatMap { d in try? store.jobs().first { $0.id == d.id } }) else {
+            if try !store.pendingDefinitions().isEmpty {
+                log.info("a job waits for the federation key")
+                try await requireFederationKey()
+            } else {
+                log.info("no job to run; waiting for participants only")
+            }
+            return
+        }
+        let spec = try Tessera_V1_JobSpec(serializedBytes: row.spec)
+        let scheme = try SchemeRules.scheme(for: spec, federation: federation, keys: SchemeKeys(federationKeys: federationKey.map { [$0] } ?? []))
+        var active = ActiveJob(id: row.id, spec: spec, scheme: scheme, round: 1, phase: .collecting)
+        if row.status != "active" { active.finished = true; active.phase = .done }
+        if let latest = try store.latestRound(job: row.id) {
+            active.round = latest.round
+            active.unresponsive = try store.unresponsive(job: row.id)
+            active.phase = row.status == "active" ? (Phase(rawValue: latest.status) ?? .collecting) : .done
+        }
+        job = active
+        log.info("job loaded", metadata: ["job": .string(row.id), "scheme": .string(scheme.name), "round": .stringConvertible(active.round),
+                                          "phase": .string(active.phase.rawValue),
+                                          "presumed_gone": .string(active.unresponsive.sorted().joined(separator: ","))])
+        if active.phase == .decrypting {
+            try await rebuildAggregate()
+            try await reloadPartials()
+        }
+        if !active.finished { scheduleDeadline() }
+    }
+
+    /// Suspends until the current job has produced its last result.
+    public func waitUntilJobFinished() async {
+        if job?.finished ?? false { return }
+        if dkgFailure() != nil { return }
+        await withCheckedContinuation { jobFinishedWaiters.append($0) }
+    }
+
+    /// True when the job ended because too many participants refused it.
+    public func jobWasRefused() throws -> Bool {
+        guard let job else { return false }
+        return try config.store.jobs().first { $0.id == job.id }?.status == "refused"
+    }
+
+    public func currentResult() throws -> (sums: [Int64], contributors: [String])? {
+        guard let job else { return nil }
+        return try config.store.result(job: job.id, round: Int(job.spec.rounds))
+    }
+
+    // MARK: - Messages of a job
+
+    func requireJob(_ body: Tessera_V1_Body) throws -> ActiveJob {
+        guard let job, body.jobID == job.id else {
+            throw ProtocolError(.wrongJob, "no active job \(body.jobID.debugDescription)")
+        }
+        return job
+    }
+
+    func requireRound(_ body: Tessera_V1_Body, phase: Phase, of job: ActiveJob) throws {
+        let round = Int(body.round)
+        if round < job.round || (round == job.round && job.phase != phase && phase == .collecting) || job.finished {
+            throw ProtocolError(.roundClosed, "round \(round) of job \(job.id) is closed")
+        }
+        guard round == job.round, job.phase == phase else {
+            throw ProtocolError(.wrongRound, "round \(round) is not \(phase == .collecting ? "collecting submissions" : "being decrypted") (current round \(job.round), \(job.phase.rawValue))")
+        }
+    }
+
+    func handleDecision(_ decision: Tessera_V1_JobDecision, body: Tessera_V1_Body, envelope: Data, from sender: String) throws {
+        let job = try requireJob(body)
+        guard job.spec.participants.contains(sender) else { throw ProtocolError(.unexpected, "\(sender) is not listed in job \(job.id)") }
+        let opened = try config.store.latestRound(job: job.id) != nil
+        if opened, try config.store.decisions(job: job.id)[sender] != nil {
+            throw ProtocolError(.duplicate, "\(sender) already decided on job \(job.id); a decision cannot change once the job has started")
+        }
+        try config.store.recordDecision(job: job.id, participant: sender, accept: decision.accept, reason: decision.reason, sequence: body.sequence,
+                                        remaining: (decision.remainingEpsilon, decision.remainingDelta), envelope: envelope, transcribe: opened)
+        log.info("job decision", metadata: ["participant": .string(sender), "accept": .stringConvertible(decision.accept), "reason": .string(decision.reason)])
+    }
+
+    /// The checks a submission must pass before and after its (slow) cryptographic check.
+    func admitSubmission(_ body: Tessera_V1_Body, of job: ActiveJob, from sender: String) throws {
+        do { try requireRound(body, phase: .collecting, of: job) } catch let e as ProtocolError where e.code == .roundClosed {
+            // A second submission is a duplicate whether or not its round has closed meanwhile,
+            // so the sender learns the same thing however the round's timing fell.
+            if try config.store.hasSubmission(job: job.id, round: Int(body.round), participant: sender) {
+                throw ProtocolError(.duplicate, "\(sender) already submitted for round \(body.round) of job \(job.id)")
+            }
+            throw e
+        }
+        guard try config.store.decisions(job: job.id)[sender]?.accept == true else {
+            throw ProtocolError(.unexpected, "\(sender) has not accepted job \(job.id)")
+        }
+    }
+
+    func handleSubmission(_ submission: Tessera_V1_Submission, body: Tessera_V1_Body, envelope: Data, from sender: String) async throws {
+        let job = try requireJob(body)
+        try admitSubmission(body, of: job, from: sender)
+        // The scheme's check (encodings, proofs) runs off the actor; the round may move meanwhile.
+        try await job.scheme.check(submission, from: sender, context: job.context(federation, config.parallelism))
+        let current = try requireJob(body)
+        try admitSubmission(body, of: current, from: sender)
+        guard try config.store.recordSubmission(job: current.id, round: current.round, participant: sender, sequence: body.sequence, envelope: envelope) else {
+            throw ProtocolError(.duplicate, "\(sender) already submitted for round \(current.round) of job \(current.id)")
+        }
+        config.metrics.increment("tessera_submissions_total", help: "Stored submissions")
+        config.metrics.increment("tessera_submission_bytes_total", labels: ["participant": sender], by: Double(envelope.count))
+        let count = try config.store.submissions(job: current.id, round: current.round).count
+        log.info("submission stored", metadata: ["participant": .string(sender), "round": .stringConvertible(current.round),
+                                                 "count": .stringConvertible(count)])
+    }
+
+    func handlePartials(_ message: Tessera_V1_PartialDecryptions, body: Tessera_V1_Body, envelope: Data, from sender: String) async throws {
+        let job = try requireJob(body)
+        try requireRound(body, phase: .decrypting, of: job)
+        guard let pending = job.pending else { throw ProtocolError(.wrongRound, "round \(body.round) has no aggregate yet") }
+        guard job.scheme.holders.contains(sender) else {
+            throw ProtocolError(.invalidProof, "\(sender) holds no share of job \(job.id)'s \(job.scheme.name) key")
+        }
+        let verified = try await pending.verify(message, from: sender, context: job.context(federation, config.parallelism))
+        guard var current = self.job, current.id == job.id, current.round == job.round, current.phase == .decrypting, !current.finished else {
+            try requireRound(body, phase: .decrypting, of: try requireJob(body))
+            return
+        }
+        try config.store.recordPartials(job: current.id, round: current.round, holder: sender, sequence: body.sequence, envelope: envelope)
+        current.verified[sender] = verified
+        self.job = current
+        log.info("partial decryptions verified", metadata: ["holder": .string(sender), "round": .stringConvertible(current.round)])
+    }
+
+    // MARK: - State machine
+
+    /// Moves the job forward as far as the stored state allows, one step at a time.
+    func advance() async throws {
+        if advancing { advanceAgain = true; return }
+        advancing = true
+        defer { advancing = false }
+        repeat {
+            advanceAgain = false
+            try await step()
+        } while advanceAgain
+    }
+
+    private func step() async throws {
+        guard var job, !job.finished else { return }
+        let store = config.store
+        let decisions = try store.decisions(job: job.id)
+        let accepted = job.spec.participants.filter { decisions[$0]?.accept == true }
+        if try store.latestRound(job: job.id) == nil {
+            let refusals = job.spec.participants.filter { decisions[$0]?.accept == false }
+            let everyoneDecided = job.spec.participants.allSatisfy { decisions[$0] != nil }
+            let timedOut = Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout
+            // A job too many refuse ends once everyone has decided (or at the timeout), and its
+            // decisions enter the transcript, so auditors see who refused and why.
+            if job.spec.participants.count - refusals.count < Int(job.spec.minParticipants), everyoneDecided || timedOut {
+                log.error("job cannot run: too many refusals", metadata: ["job": .string(job.id), "refused": .string(refusals.joined(separator: ","))])
+                job.finished = true
+                job.phase = .done
+                self.job = job
+                try store.setJobStatus(job.id, "refused", transcript: try decisionRecords(job.id))
+                for waiter in jobFinishedWaiters { waiter.resume() }
+                jobFinishedWaiters = []
+                return
+            }
+            // Round 1 opens once every listed participant has decided, or at the round timeout
+            // with enough acceptances: the transcribed decisions then do not depend on timing.
+            guard accepted.count >= Int(job.spec.minParticipants), everyoneDecided || timedOut else { return }
+            // The federation ledger: no round starts that an accepting participant's declared
+            // remaining budget cannot afford (each participant also enforces its own).
+            let (needEpsilon, needDelta) = try JobPrivacy.total(job.spec)
+            let budgets = try store.declaredBudgets(job: job.id)
+            let short = accepted.filter { id in
+                guard let b = budgets[id] else { return true }
+                return b.epsilon + 1e-9 < needEpsilon || b.delta + 1e-15 < needDelta
+            }
+            guard short.isEmpty else {
+                config.metrics.increment("tessera_rejections_total", labels: ["reason": "budget"])
+                log.error("job cannot start: declared budgets cannot afford it", metadata: ["job": .string(job.id), "participants": .string(short.joined(separator: ",")),
+                                                                                          "epsilon": .stringConvertible(needEpsilon)])
+                return
+            }
+            try store.openRound(job: job.id, round: job.round, transcript: try decisionRecords(job.id))
+            job.phase = .collecting
+            job.phaseStarted = Date()
+            job.roundStarted = Date()
+            self.job = job
+            log.info("round opened", metadata: ["job": .string(job.id), "round": .stringConvertible(job.round), "participants": .string(accepted.joined(separator: ","))])
+            scheduleDeadline()
+            for id in accepted { try await sendRoundOpen(to: id) }
+            return
+        }
+        switch job.phase {
+        case .collecting:
+            let submitted = try store.submissions(job: job.id, round: job.round).map(\.participant)
+            // Wait for every listed participant that has not refused and is not presumed gone,
+            // until the round timeout.
+            let awaited = job.spec.participants.filter { decisions[$0]?.accept != false && !job.unresponsive.contains($0) }
+            let everyone = Set(awaited).isSubset(of: Set(submitted))
+            let deadlinePassed = Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout
+            guard submitted.count >= Int(job.spec.minParticipants), everyone || deadlinePassed else { return }
+            let collected = Date().timeIntervalSince(job.phaseStarted)
+            config.metrics.set("tessera_phase_seconds", labels: ["phase": "collect"], collected, help: "Duration of the last completed phase")
+            config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "collect"], by: collected, help: "Time spent per phase")
+            try await rebuildAggregate()
+            guard let current = self.job, current.id == job.id, current.round == job.round, current.phase == .collecting,
+                  let pending = current.pending else { return }
+            var items = try store.submissions(job: job.id, round: job.round).map { row in
+                let body = try Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: row.envelope).body)
+                return Transcript.Item(author: row.participant, kind: "submission",
+                                       envelope: try current.scheme.transcribed(row.envelope, submission: body.submission))
+            }
+            items.append(Transcript.Item(author: FederationInfo.coordinatorID, kind: "aggregate",
+                                         envelope: try records.seal(job: job.id, round: job.round, .decryptionRequest(pending.request.transcriptRecord))))
+            try store.setRoundStatus(job: job.id, round: job.round, "decrypting", transcript: items)
+            self.job!.phase = .decrypting
+            self.job!.phaseStarted = Date()
+            scheduleDeadline()
+            log.info("aggregate computed; requesting decryption", metadata: ["round": .stringConvertible(job.round), "contributors": .string(pending.contributors.joined(separator: ","))])
+            for id in self.job!.requested.sorted() { try await sendDecryptionRequest(to: id) }
+        case .decrypting:
+            guard job.verified.count >= job.scheme.threshold else { return }
+            if config.waitForAllHolders {
+                let all = job.requested.subtracting(job.unresponsive).isSubset(of: Set(job.verified.keys))
+                guard all || Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout else { return }
+            }
+            try await finishRound()
+        case .done:
+            return
+        }
+    }
+
+    /// Holders that may be asked for this round, in the order they are asked: contributors
+    /// first (by id), then other holders who accepted the job; none presumed gone.
+    func candidateHolders(_ job: ActiveJob) throws -> (contributing: [String], others: [String]) {
+        let holders = Set(job.scheme.holders)
+        let decisions = try config.store.decisions(job: job.id)
+        let contributing = job.contributors.filter { holders.contains($0) && !job.unresponsive.contains($0) }
+        let others = job.spec.participants.filter {
+            holders.contains($0) && decisions[$0]?.accept == true && !job.contributors.contains($0) && !job.unresponsive.contains($0)
+        }
+        return (contributing, others)
+    }
+
+    /// Every holder that is asked once the first ones missed the timeout: all contributing
+    /// holders, and others only as far as needed to reach the threshold.
+    func widenedHolders(_ job: ActiveJob) throws -> Set<String> {
+        let (contributing, others) = try candidateHolders(job)
+        return Set(contributing + others.prefix(max(0, job.scheme.threshold - contributing.count)))
+    }
+
+    func rebuildAggregate() async throws {
+        guard let job else { return }
+        let start = Date()
+        var submissions: [(participant: String, submission: Tessera_V1_Submission)] = []
+        for (participant, envelope) in try config.store.submissions(job: job.id, round: job.round) {
+            let body = try Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: envelope).body)
+            guard case .submission(let submission) = body.payload else { throw StateError.inconsistent("stored submission is not one") }
+            submissions.append((participant, submission))
+        }
+        let pending = try await job.scheme.aggregate(submissions, context: job.context(federation, config.parallelism))
+        config.metrics.set("tessera_phase_seconds", labels: ["phase": "aggregate"], Date().timeIntervalSince(start))
+        config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "aggregate"], by: Date().timeIntervalSince(start))
+        guard var current = self.job, current.id == job.id, current.round == job.round else { return }
+        current.pending = pending
+        let (contributing, others) = try candidateHolders(current)
+        current.requested = Set((contributing + others).prefix(current.scheme.threshold))
+        self.job = current
+    }
+
+    func reloadPartials() async throws {
+        guard let job, let pending = job.pending else { return }
+        var verified: [String: VerifiedAnswer] = [:]
+        for (holder, envelope) in try config.store.partials(job: job.id, round: job.round) {
+            let body = try Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: envelope).body)
+            guard case .partialDecryptions(let message) = body.payload else { continue }
+            verified[holder] = try? await pending.verify(message, from: holder, context: job.context(federation, config.parallelism))
+        }
+        guard var current = self.job, current.id == job.id, current.round == job.round else { return }
+        current.verified.merge(verified) { a, _ in a }
+        self.job = current
+    }
+
+    func finishRound() async throws {
+        guard let snapshot = job, snapshot.phase == .decrypting, !snapshot.finished, let pending = snapshot.pending else { return }
+        let holders = snapshot.verified.keys.sorted().prefix(snapshot.scheme.threshold)
+        let sums: [Int64]
+        do {
+            sums = try await pending.release(holders.map { snapshot.verified[$0]! }, context: snapshot.context(federation, config.parallelism))
+        } catch {
+            log.error("aggregate does not decode", metadata: ["error": .string("\(error)")])
+            throw error
+        }
+        // Record and move the state machine on before any further await, so that no
+        // concurrent handler (another holder's late partials) can release the round twice.
+        guard var job, job.id == snapshot.id, job.round == snapshot.round, job.phase == .decrypting, !job.finished else { return }
+        let (released, contributors) = (job.round, job.contributors)
+        let result = Tessera_V1_Body.OneOf_Payload.roundResult(.with { $0.sums = sums; $0.contributors = contributors })
+        let verifiedHolders = Set(job.verified.keys)
+        var items = try config.store.partials(job: job.id, round: released).filter { verifiedHolders.contains($0.holder) }
+            .map { Transcript.Item(author: $0.holder, kind: "partial_decryptions", envelope: $0.envelope) }
+        items.append(Transcript.Item(author: FederationInfo.coordinatorID, kind: "round_result", envelope: try records.seal(job: job.id, round: released, result)))
+        try config.store.recordResult(job: job.id, round: released, sums: sums, contributors: contributors,
+                                      spend: try JobPrivacy.cost(job.spec, round: released), transcript: items)
+        config.metrics.set("tessera_phase_seconds", labels: ["phase": "decrypt"], Date().timeIntervalSince(job.phaseStarted))
+        config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "decrypt"], by: Date().timeIntervalSince(job.phaseStarted))
+        config.metrics.increment("tessera_rounds_completed_total", help: "Rounds with a released result")
+        config.metrics.set("tessera_round_seconds", Date().timeIntervalSince(job.roundStarted), help: "Duration of the last round, from its opening to its result")
+        log.info("round result released", metadata: ["job": .string(job.id), "round": .stringConvertible(released),
+                                                     "values": .stringConvertible(sums.count), "contributors": .string(contributors.joined(separator: ","))])
+        let nextRound = released < Int(job.spec.rounds)
+        try markUnresponsive(Set(job.spec.participants).subtracting(contributors), in: &job)
+        if nextRound {
+            job.round += 1
+            job.phase = .collecting
+            job.phaseStarted = Date()
+            job.roundStarted = Date()
+            job.pending = nil
+            job.verified = [:]
+            job.requested = []
+            try config.store.openRound(job: job.id, round: job.round)
+        } else {
+            job.phase = .done
+            job.finished = true
+            try config.store.setJobStatus(job.id, "done")
+            log.info("job finished", metadata: ["job": .string(job.id)])
+        }
+        self.job = job
+
+        for id in sessions.keys.sorted() { try await send(to: id, try outbox.seal(job: job.id, round: released, result)) }
+        if nextRound {
+            scheduleDeadline()
+            let decisions = try config.store.decisions(job: job.id)
+            for id in job.spec.participants where decisions[id]?.accept == true { try await sendRoundOpen(to: id) }
+        } else {
+            for waiter in jobFinishedWaiters { waiter.resume() }
+            jobFinishedWaiters = []
+        }
+    }
+
+    /// The job's recorded decisions as transcript entries, in participant order.
+    func decisionRecords(_ job: String) throws -> [Transcript.Item] {
+        try config.store.decisionEnvelopes(job: job).map { Transcript.Item(author: $0.participant, kind: "job_decision", envelope: $0.envelope) }
+    }
+
+    /// Presumes `participants` gone for the rest of the job, durably first.
+    func markUnresponsive(_ participants: Set<String>, in job: inout ActiveJob) throws {
+        guard !participants.isSubset(of: job.unresponsive) else { return }
+        try config.store.markUnresponsive(job: job.id, participants: participants)
+        job.unresponsive.formUnion(participants)
+    }
+
+    /// Re-examines the current phase once the round timeout has passed in it.
+    func scheduleDeadline() {
+        guard let job else { return }
+        let (id, round, phase, timeout) = (job.id, job.round, job.phase, config.roundTimeout)
+        Task { [weak self] in
+            try? await Task.sleep(for: .seconds(timeout))
+            await self?.deadline(job: id, round: round, phase: phase)
+        }
+    }
+
+    func deadline(job id: String, round: Int, phase: Phase) async {
+        guard var job, job.id == id, job.round == round, job.phase == phase, phase != .done else { return }
+        // Requested holders missing at the timeout: ask the other candidates too, and wait one
+        // more timeout for them (unless t have already answered and will be combined). The
+        // requested set may hold fewer than t when holders are presumed gone; it is widened
+        // then even though all of it answered.
+        let answered = Set(job.verified.keys)
+        if phase == .decrypting, answered.count < job.scheme.threshold {
+            do {
+                let widened = try widenedHolders(job).union(job.requested)
+                if widened != job.requested {
+                    try markUnresponsive(job.requested.subtracting(answered), in: &job)
+                    job.requested = widened
+                    job.phaseStarted = Date()
+                    self.job = job
+                    log.warning("requested holders did not all answer in time; asking every contributor",
+                                metadata: ["asked": .string(widened.subtracting(answered).sorted().joined(separator: ","))])
+                    scheduleDeadline()
+                    for holder in widened.subtracting(answered).sorted() { try await sendDecryptionRequest(to: holder) }
+                    return
+                }
+            } catch {
+                log.error("could not widen the decryption request", metadata: ["error": .string("\(error)")])
+            }
+        }
+        do { try await advance() } catch { log.error("advance after deadline failed", metadata: ["error": .string("\(error)")]) }
+    }
+
+    /// Brings a (re)connected participant up to date with the job.
+    func catchUp(_ id: String) async throws {
+        guard let job else { return }
+        let decisions = try config.store.decisions(job: job.id)
+        if job.finished {
+            if let result = try config.store.result(job: job.id, round: job.round) {
+                let payload = Tessera_V1_Body.OneOf_Payload.roundResult(.with { $0.sums = result.sums; $0.contributors = result.contributors })
+                try await send(to: id, try outbox.seal(job: job.id, round: job.round, payload))
+            }
+            return
+        }
+        guard job.spec.participants.contains(id) else { return }
+        guard let decision = decisions[id] else {
+            try await send(to: id, try outbox.seal(job: job.id, round: 0, .jobSpec(job.spec)))
+            return
+        }
+        guard decision.accept, try config.store.latestRound(job: job.id) != nil else { return }
+        switch job.phase {
+        case .collecting:
+            let submitted = try config.store.submissions(job: job.id, round: job.round).map(\.participant)
+            if !submitted.contains(id) { try await sendRoundOpen(to: id) }
+        case .decrypting:
+            if job.verified[id] == nil { try await sendDecryptionRequest(to: id) }
+        case .done:
+            break
+        }
+    }
+
+    func sendRoundOpen(to id: String) async throws {
+        guard let job else { return }
+        try await send(to: id, try outbox.seal(job: job.id, round: job.round, .roundOpen(.init())))
+    }
+
+    func sendDecryptionRequest(to id: String) async throws {
+        guard let job, job.phase == .decrypting, job.requested.contains(id), job.verified[id] == nil, let pending = job.pending else { return }
+        try await send(to: id, try outbox.seal(job: job.id, round: job.round, .decryptionRequest(pending.request)))
+    }
+}
