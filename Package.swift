@@ -82,6 +82,12 @@ let package = Package(
             "TesseraKeys", "TesseraProtocol", "TesseraTransport",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "TesseraSimulation", dependencies: [
+            "TesseraCoordinator", "TesseraParticipant", "TesseraNode", "TesseraState", "TesseraAudit", "TesseraKeys", "TesseraData",
+            "TesseraJobs", "TesseraLearning", "TesseraPrivacy", "TesseraProtocol", "TesseraRandom", "TesseraReport", "TesseraTransport",
+            "TesseraParallel", "TesseraSchemes",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "TesseraAudit", dependencies: ["TesseraProtocol", "TesseraSchemes", "TesseraParallel", "TesseraState", "TesseraKeys", "TesseraCrypto"]),
         .executableTarget(name: "tessera-coordinator", dependencies: [
             "TesseraCoordinator", "TesseraNode", "TesseraParallel",
@@ -94,7 +100,7 @@ let package = Package(
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCrypto", "TesseraPrivacy", "TesseraAccountant", "TesseraKeys", "TesseraData", "TesseraLearning", "TesseraReport", "TesseraJobs", "CReference",
             "TesseraCoordinator", "TesseraParticipant", "TesseraNode", "TesseraTransport", "TesseraState", "TesseraProtocol", "TesseraAudit", "TesseraSchemes",
-            "TesseraGroup", "TesseraLattice", "TesseraParallel",
+            "TesseraGroup", "TesseraLattice", "TesseraParallel", "TesseraSimulation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

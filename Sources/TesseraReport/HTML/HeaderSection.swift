@@ -22,7 +22,7 @@ extension ReportPage {
             ("Date", md.date, false),
             ("Seed", String(md.seed), false),
             ("Backend", md.backend, false),
-            ("Key size", "\(Format.integer(md.keyBits))-bit", false),
+            ("Paillier key", md.keyBits > 0 ? "\(Format.integer(md.keyBits))-bit" : "none (no dealer)", false),
             ("Decryption threshold", "\(md.threshold) of \(md.participants)", false),
             ("Wall time", Format.seconds(md.wallSeconds), false),
             ("Transcript root", md.transcriptRoot.isEmpty ? "—" : md.transcriptRoot, true),

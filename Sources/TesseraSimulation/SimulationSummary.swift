@@ -20,6 +20,9 @@ struct SimulationSummary: Codable {
         var audit: String
         var mode: String
         var seconds: Double
+        /// The schemes the run's jobs used, described for the report.
+        var backend: String
+        /// Bits of the Paillier modulus when a job used the Paillier scheme, else 0.
         var keyBits: Int
         var threshold: Int
         var participants: [String]
@@ -63,7 +66,15 @@ struct SimulationSummary: Codable {
     static func collect(scenario s: Scenario, seed: UInt64, context c: RunContext, runs: [String: JobRun], entries: [Transcript.Entry],
                         audit: Auditor.Report, root: String, mode: String, seconds: Double) throws -> SimulationSummary {
         let store = try CoordinatorStore(path: c.coordinatorState)
-        let key = try FederationKeys.load(directory: c.keys).thresholdKey
+        let keys = try FederationKeys.load(directory: c.keys)
+        let federation = try keys.federationInfo
+        let schemes = Set(s.jobs.map(\.scheme))
+        let paillier = schemes.contains("paillier") ? try keys.thresholdKey : nil
+        let threshold = paillier?.threshold ?? federation.keyThreshold
+        let backend = schemes.sorted().map {
+            $0 == "paillier" ? "threshold Paillier (\(paillier?.paillier.bits ?? 0)-bit, dealt)"
+                             : "one-shot (RLWE mask n = 2048, DKG ElGamal key layer on ristretto255, t = \(federation.keyThreshold))"
+        }.joined(separator: " and ")
         // Holders whose verified partial decryptions entered the transcript, per (job, round).
         var holders: [String: [String]] = [:]
         for e in entries where e.kind == "partial_decryptions" {
@@ -119,7 +130,7 @@ struct SimulationSummary: Codable {
                 case .dropBeforeSubmit:
                     return "\(id) round \(f.round): released without \(f.participant) after the \(Int(s.roundTimeout)) s timeout; contributors \(r.contributors.joined(separator: ", "))"
                 case .dropBeforeShare:
-                    return "\(id) round \(f.round): \(f.participant) \(contributed ? "contributed" : "did not contribute") and sent no share; decrypted by \(r.holders.joined(separator: ", ")) (t = \(key.threshold))"
+                    return "\(id) round \(f.round): \(f.participant) \(contributed ? "contributed" : "did not contribute") and sent no share; decrypted by \(r.holders.joined(separator: ", ")) (t = \(threshold))"
                 case .late, .malformed, .replay:
                     let handled = f.kind == .late ? "waited for" : "rejected the bad frame with a named status and kept"
                     return "\(id) round \(f.round): the coordinator \(handled) \(f.participant); contributed: \(contributed), shared: \(shared)"
@@ -129,7 +140,8 @@ struct SimulationSummary: Codable {
         }
         let run = Run(scenario: s.name, description: s.description ?? "", seed: seed, transcriptRoot: root, transcriptEntries: audit.entries,
                       audit: "passed: chain, \(audit.entries) signatures, \(audit.rounds) aggregates and decryption proofs, privacy spend",
-                      mode: mode, seconds: seconds, keyBits: key.paillier.bits, threshold: key.threshold, participants: s.brands)
+                      mode: mode, seconds: seconds, backend: backend, keyBits: paillier?.paillier.bits ?? 0, threshold: threshold,
+                      participants: s.brands)
         return SimulationSummary(run: run, jobs: jobs, ledgers: ledgers, faults: faults, utility: utility)
     }
 

@@ -5,34 +5,34 @@ import TesseraParticipant
 /// A scenario file (simulations/*.json, documented in simulations/README.md): a federation,
 /// its synthetic data, the jobs it runs in order, each brand's local policy, and the faults to
 /// inject. With a seed it determines a run completely.
-struct Scenario: Codable {
-    struct DataSpec: Codable {
-        var customersPerBrand: Int
+public struct Scenario: Codable, Sendable {
+    public struct DataSpec: Codable, Sendable {
+        public var customersPerBrand: Int
         /// For `vector-sum` load tests: each brand's vector is this many values drawn from the
         /// seed (uniform in [0, 1000)) instead of its (category × region) order profile.
-        var vectorValues: Int?
+        public var vectorValues: Int?
     }
 
-    var name: String
-    var description: String?
-    var keys: String
-    var brands: [String]
-    var data: DataSpec
+    public var name: String
+    public var description: String?
+    public var keys: String
+    public var brands: [String]
+    public var data: DataSpec
     /// Jobs run one after the other against the same coordinator and participant state, so
     /// ledgers carry over between them.
-    var jobs: [JobDefinition]
+    public var jobs: [JobDefinition]
     /// Every brand's local policy, unless `policies` names one for it.
-    var policy: LocalPolicy?
-    var policies: [String: LocalPolicy]?
-    var faults: [Fault]
+    public var policy: LocalPolicy?
+    public var policies: [String: LocalPolicy]?
+    public var faults: [Fault]
     /// Seconds the coordinator waits for an absent participant (a dropped node) before it
     /// proceeds without it. Generous for honest nodes: if one were slower than this, the
     /// transcript would depend on timing.
-    var roundTimeout: Double
+    public var roundTimeout: Double
 
     enum CodingKeys: String, CodingKey { case name, description, keys, brands, data, job, jobs, policy, policies, faults, roundTimeout }
 
-    init(from decoder: Decoder) throws {
+    public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         description = try c.decodeIfPresent(String.self, forKey: .description)
@@ -50,7 +50,7 @@ struct Scenario: Codable {
         roundTimeout = try c.decodeIfPresent(Double.self, forKey: .roundTimeout) ?? 300
     }
 
-    func encode(to encoder: Encoder) throws {
+    public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
         try c.encodeIfPresent(description, forKey: .description)
@@ -64,7 +64,7 @@ struct Scenario: Codable {
         try c.encode(roundTimeout, forKey: .roundTimeout)
     }
 
-    static func load(path: String) throws -> Scenario {
+    public static func load(path: String) throws -> Scenario {
         let s: Scenario
         do { s = try JSONDecoder().decode(Scenario.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
             throw ScenarioError("scenario \(path): \(error)")
@@ -85,10 +85,10 @@ struct Scenario: Codable {
         guard roundTimeout > 0 else { throw ScenarioError("scenario \(path): roundTimeout must be positive") }
     }
 
-    func policy(for brand: String) -> LocalPolicy { policies?[brand] ?? policy ?? LocalPolicy() }
+    public func policy(for brand: String) -> LocalPolicy { policies?[brand] ?? policy ?? LocalPolicy() }
 }
 
-struct ScenarioError: Error, CustomStringConvertible {
-    let description: String
+public struct ScenarioError: Error, CustomStringConvertible {
+    public let description: String
     init(_ d: String) { description = d }
 }

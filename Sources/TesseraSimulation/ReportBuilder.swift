@@ -5,7 +5,7 @@ import TesseraReport
 extension SimulationSummary {
     func runReport(date: String) -> RunReport {
         let metadata = RunMetadata(scenario: run.scenario, description: run.description, seed: run.seed, transcriptRoot: run.transcriptRoot,
-                                   audit: AuditVerdict(status: .passed, detail: run.audit), backend: "threshold Paillier (\(run.mode), loopback mTLS)",
+                                   audit: AuditVerdict(status: .passed, detail: run.audit), backend: "\(run.backend) (\(run.mode), loopback mTLS)",
                                    keyBits: run.keyBits, threshold: run.threshold, participants: run.participants.count,
                                    wallSeconds: run.seconds, date: date)
         let jobs = self.jobs.map { JobSummary(id: $0.id, kind: $0.kind, rounds: $0.rounds, epsilon: $0.epsilon, delta: $0.delta) }
