@@ -105,7 +105,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "TesseraMathTests", dependencies: ["TesseraMath", "TesseraRandom"]),
-        .testTarget(name: "TesseraCryptoTests", dependencies: ["TesseraCrypto"]),
+        .testTarget(name: "TesseraCryptoTests", dependencies: ["TesseraCrypto", "TesseraParallel"]),
         .testTarget(name: "TesseraGroupTests", dependencies: ["TesseraGroup", "TesseraRandom", "TesseraParallel"]),
         .testTarget(name: "TesseraLatticeTests", dependencies: ["TesseraLattice", "TesseraRandom", "TesseraParallel"]),
         .testTarget(name: "TesseraPrivacyTests", dependencies: ["TesseraPrivacy"]),
@@ -117,6 +117,7 @@ let package = Package(
         .testTarget(name: "TesseraStateTests", dependencies: ["TesseraState"]),
         .testTarget(name: "TesseraNetworkTests", dependencies: [
             "TesseraNode", "TesseraAudit", "TesseraTransport", "TesseraProtocol", "TesseraCrypto", "TesseraKeys", "TesseraState", "TesseraSchemes",
+            "TesseraCoordinator",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

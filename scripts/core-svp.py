@@ -103,6 +103,20 @@ def uniform_sigma(width):
     return math.sqrt((width * width - 1) / 12.0)
 
 
+def hinted_sigma_e_selected(H, m, N, L=2 ** 20):
+    """Error std seen by an attacker who knows E = Σ of H honest errors per
+    coefficient and keeps the m of N coefficients where E pins e_1 down best
+    (same model as scripts/security-estimate.py; see protocol/security-estimate.md):
+    near a corner, E = ±(H·L/2 − u) and e_1 has std u·sqrt((H−1)/(H²(H+1)));
+    the m best have u ≤ u_m = L·(H!·m/(2N))^(1/H), density ∝ u^(H−1); the
+    primal lattice (rows rescaled) sees the geometric mean u_m·e^(−1/H)·sqrt(…)."""
+    avg = uniform_sigma(L) * math.sqrt(1 - 1 / H)
+    u_m = L * (math.factorial(H) * m / (2 * N)) ** (1 / H)
+    if u_m >= L:
+        return avg
+    return min(avg, u_m * math.exp(-1 / H) * math.sqrt((H - 1) / (H * H * (H + 1))))
+
+
 def tessera_rows(n=2048, blocks=4883):
     L = 2 ** 20                       # e uniform in [-2^19, 2^19): 2^20 values
     sig_e = uniform_sigma(L)          # ≈ 2^18.2
@@ -112,24 +126,32 @@ def tessera_rows(n=2048, blocks=4883):
         ("Tessera mask, m ≤ n (one block)", n, 64, n, sig_s, sig_e, None),
         ("Tessera mask, m ≤ 2n", n, 64, 2 * n, sig_s, sig_e, None),
         (f"Tessera mask, m ≤ {blocks}·n (all blocks)", n, 64, N, sig_s, sig_e, None),
-        # two honest participants, coordinator knows s1+s2 and e1+e2:
-        # s1 - S/2 has variance 1, e1 - E/2 has variance L^2/24 on average ...
-        ("hint, 2 honest: average (σs=1, σe=2^20/√24)", n, 64, N, 1.0, L / math.sqrt(24.0), None),
-        # ... but the attacker may keep the m coefficients with the narrowest
-        # interval for e1 (|E_k| close to 2^20): width ≈ 2^20·sqrt(m/N)
-        ("hint, 2 honest: keep best m of all samples", n, 64, N, 1.0, None,
-         lambda m: uniform_sigma(max(2.0, L * math.sqrt(m / N)))),
+    ]
+    # H honest participants, the coordinator knowing Σ_h s_h and Σ_h e_h:
+    # s_1 − S/H has variance 2(1 − 1/H), e_1 − E/H has variance σe²(1 − 1/H) on average ...
+    for H in (2, 3, 4):
+        rows.append((f"hint, {H} honest: average variances", n, 64, N,
+                     math.sqrt(2 * (1 - 1 / H)), sig_e * math.sqrt(1 - 1 / H), None))
+    # ... but the attacker keeps the coefficients whose error the hint pins down best
+    for H, NN, what in ((2, N, "10^7 values"), (3, N, "10^7 values"), (4, N, "10^7 values"),
+                        (2, 49 * n, "10^5 values")):
+        rows.append((f"hint, {H} honest, {what}: keep best m samples", n, 64, NN,
+                     math.sqrt(2 * (1 - 1 / H)), None,
+                     (lambda H, NN: (lambda m: hinted_sigma_e_selected(H, m, NN)))(H, NN)))
+    rows += [
         ("message-free instance mod Δ = 2^32 (x unknown, b = 32)", n, 32, N, sig_s, sig_e, None),
         ("HE standard 128-bit: n 2048, q 2^54, σ 3.19, ternary", 2048, 54, 4 * 2048, math.sqrt(2 / 3.0), 3.19, None),
         ("HE standard 128-bit, Gaussian secret σ 3.19", 2048, 54, 4 * 2048, 3.19, 3.19, None),
+        ("TFHE-rs RLWE key: n 2048, q 2^64, binary, TUniform(17)", 2048, 64, 2 * 2048, 0.5,
+         math.sqrt((2 ** 35 + 1) / 6.0), None),
     ]
     return rows
 
 
 def fmt_row(label, r):
     if r is None:
-        return f"{label:58s}  no β ≤ max found"
-    return (f"{label:58s}  β {r['beta']:4d}  m {r['m']:5d}  d {r['d']:5d}  log2σe {math.log2(r['sigma_e']):5.1f}  "
+        return f"{label:60s}  no β ≤ max found"
+    return (f"{label:60s}  β {r['beta']:4d}  m {r['m']:5d}  d {r['d']:5d}  log2σe {math.log2(r['sigma_e']):5.1f}  "
             f"classical 2^{r['classical']:5.1f}  quantum 2^{r['quantum']:5.1f}  paranoid 2^{r['paranoid']:5.1f}")
 
 

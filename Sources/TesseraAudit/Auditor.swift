@@ -26,10 +26,12 @@ public struct Auditor {
         public var root = Transcript.genesis
         public var jobs = 0
         public var rounds = 0
+        /// Rounds the coordinator refused to release (their aggregate did not decode), checked.
+        public var refusedRounds = 0
         public var spent: [String: Double] = [:]
         /// Federation keys recomputed from the transcript's DKGs (epoch, qualified dealers,
-        /// number of verification keys derived).
-        public var keys: [(epoch: [UInt8], qualified: [String], verificationKeys: Int)] = []
+        /// number of verification keys derived, the excluded dealers with the rule's reason).
+        public var keys: [(epoch: [UInt8], qualified: [String], verificationKeys: Int, excluded: [(holder: String, reason: String)])] = []
     }
 
     /// A one-shot submission's masked vector, exported beside the transcript (nil if missing).
@@ -115,6 +117,9 @@ public struct Auditor {
                 guard result.qualified == outcome.qualified, [UInt8](result.publicKey) == outcome.key.publicKey.encoded else {
                     throw fail("DKG result names qualified \(result.qualified) and key \([UInt8](result.publicKey).hex); the transcribed messages give \(outcome.qualified) and \(outcome.key.publicKey.encoded.hex)")
                 }
+                guard result.excluded.map({ "\($0.holder): \($0.reason)" }) == outcome.excluded.map({ "\($0.holder): \($0.reason)" }) else {
+                    throw fail("DKG result names excluded \(result.excluded.map { "\($0.holder) (\($0.reason))" }); the transcribed messages exclude \(outcome.excluded.map { "\($0.holder) (\($0.reason))" })")
+                }
                 let agreeing = confirmations.filter { outcome.qualified.contains($0.key) && DKGRules.agrees($0.value, with: outcome) }
                 guard agreeing.count >= DKGRules.confirmationsNeeded(p), agreeing.count == confirmations.count else {
                     throw fail("\(agreeing.count) of \(confirmations.count) transcribed confirmations agree with the DKG; \(DKGRules.confirmationsNeeded(p)) qualified holders must, and none may disagree")
@@ -124,7 +129,7 @@ public struct Auditor {
                     do { _ = try outcome.key.verificationKey(of: holder); derived += 1 } catch { throw fail("verification key of \(holder): \(error)") }
                 }
                 federationKeys.append(outcome.key)
-                report.keys.append((p.epoch, outcome.qualified, derived))
+                report.keys.append((p.epoch, outcome.qualified, derived, outcome.excluded))
                 dkgParameters = nil
             case ("job_spec", .jobSpec(let spec)):
                 guard entry.author == FederationInfo.coordinatorID else { throw fail("job spec not authored by the coordinator") }
@@ -187,6 +192,17 @@ public struct Auditor {
                 } catch {
                     throw fail("partial decryptions of \(entry.author) do not verify: \(error)")
                 }
+            case ("round_refused", .status(let status)):
+                guard entry.author == FederationInfo.coordinatorID, let job = jobs[body.jobID], let round = rounds[roundKey],
+                      let pending = round.pending, status.code == .refused else { throw fail("round refusal without an aggregate") }
+                let holders = round.verified.keys.sorted().prefix(job.scheme.threshold)
+                guard holders.count == job.scheme.threshold else {
+                    throw fail("round refused with \(holders.count) verified holders, threshold \(job.scheme.threshold)")
+                }
+                if (try? await pending.release(holders.map { round.verified[$0]! }, context: context(job))) != nil {
+                    throw fail("the coordinator refused round \(body.round) of \(body.jobID) (\(status.message)), but its verified partial decryptions decode")
+                }
+                report.refusedRounds += 1
             case ("round_result", .roundResult(let result)):
                 guard entry.author == FederationInfo.coordinatorID, let job = jobs[body.jobID], let round = rounds[roundKey],
                       let pending = round.pending else { throw fail("result without an aggregate") }

@@ -124,6 +124,7 @@ extension Coordinator {
         guard try config.store.recordDKGMessage(epoch: epochData, phase: phase, author: sender, sequence: body.sequence, envelope: envelope) else {
             throw ProtocolError(.duplicate, "\(sender) already sent its \(body.kind) of epoch \(p.epoch.hex)")
         }
+        CrashPoint.reached("dkg-\(phase)-stored")
         config.metrics.increment("tessera_dkg_messages_total", labels: ["kind": body.kind], help: "Accepted DKG messages by kind")
         log.info("DKG message stored", metadata: ["holder": .string(sender), "kind": .string(body.kind)])
 

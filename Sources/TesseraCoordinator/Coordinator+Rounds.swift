@@ -18,6 +18,8 @@ extension Coordinator {
         if dkg == nil { try loadDKG() }
         if let definition, try !store.jobs().contains(where: { $0.id == definition.id }) {
             if definition.scheme == OneShotScheme.name, federationKey == nil {
+                // Refused now if it could never run, rather than after a DKG run for it.
+                try definition.validateBeforeKey(federation: federation)
                 try store.savePendingDefinition(id: definition.id, definition: try JSONEncoder().encode(definition))
                 log.info("job waits for the federation key", metadata: ["job": .string(definition.id)])
                 try await requireFederationKey()
@@ -130,6 +132,7 @@ extension Coordinator {
         guard try config.store.recordSubmission(job: current.id, round: current.round, participant: sender, sequence: body.sequence, envelope: envelope) else {
             throw ProtocolError(.duplicate, "\(sender) already submitted for round \(current.round) of job \(current.id)")
         }
+        CrashPoint.reached("submission-stored")
         config.metrics.increment("tessera_submissions_total", help: "Stored submissions")
         config.metrics.increment("tessera_submission_bytes_total", labels: ["participant": sender], by: Double(envelope.count))
         let count = try config.store.submissions(job: current.id, round: current.round).count
@@ -150,6 +153,7 @@ extension Coordinator {
             return
         }
         try config.store.recordPartials(job: current.id, round: current.round, holder: sender, sequence: body.sequence, envelope: envelope)
+        CrashPoint.reached("partials-stored")
         current.verified[sender] = verified
         self.job = current
         log.info("partial decryptions verified", metadata: ["holder": .string(sender), "round": .stringConvertible(current.round)])
@@ -314,8 +318,8 @@ extension Coordinator {
         do {
             sums = try await pending.release(holders.map { snapshot.verified[$0]! }, context: snapshot.context(federation, config.parallelism))
         } catch {
-            log.error("aggregate does not decode", metadata: ["error": .string("\(error)")])
-            throw error
+            try refuseRound(snapshot, reason: (error as? ProtocolError)?.message ?? "\(error)")
+            return
         }
         // Record and move the state machine on before any further await, so that no
         // concurrent handler (another holder's late partials) can release the round twice.
@@ -362,6 +366,34 @@ extension Coordinator {
             for waiter in jobFinishedWaiters { waiter.resume() }
             jobFinishedWaiters = []
         }
+    }
+
+    /// A round whose verified answers do not decode (a contribution inconsistent with its key
+    /// layer, or out of its bounds) is not released: the verified answers and a signed
+    /// `round_refused` record with the reason enter the transcript, the job ends as failed, and
+    /// nothing is spent. The auditor recomputes the decoding and checks that it fails.
+    func refuseRound(_ snapshot: ActiveJob, reason: String) throws {
+        guard var job, job.id == snapshot.id, job.round == snapshot.round, job.phase == .decrypting, !job.finished else { return }
+        log.error("aggregate does not decode: round refused", metadata: ["job": .string(job.id), "round": .stringConvertible(job.round), "reason": .string(reason)])
+        config.metrics.increment("tessera_rounds_refused_total", help: "Rounds whose aggregate did not decode and was not released")
+        let verifiedHolders = Set(job.verified.keys)
+        var items = try config.store.partials(job: job.id, round: job.round).filter { verifiedHolders.contains($0.holder) }
+            .map { Transcript.Item(author: $0.holder, kind: "partial_decryptions", envelope: $0.envelope) }
+        let record = Tessera_V1_Status.with { $0.code = .refused; $0.message = reason }
+        items.append(Transcript.Item(author: FederationInfo.coordinatorID, kind: "round_refused",
+                                     envelope: try records.seal(job: job.id, round: job.round, .status(record))))
+        try config.store.setJobStatus(job.id, "failed", transcript: items)
+        job.phase = .done
+        job.finished = true
+        self.job = job
+        for waiter in jobFinishedWaiters { waiter.resume() }
+        jobFinishedWaiters = []
+    }
+
+    /// Why the current job failed, if a round of it was refused.
+    public func jobFailure() throws -> String? {
+        guard let job, try config.store.jobs().first(where: { $0.id == job.id })?.status == "failed" else { return nil }
+        return "a round of job \(job.id) was refused: its aggregate did not decode"
     }
 
     /// The job's recorded decisions as transcript entries, in participant order.

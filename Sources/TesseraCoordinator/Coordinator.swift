@@ -77,7 +77,8 @@ public actor Coordinator {
     let outbox: Outbox
     /// Signs the coordinator's transcript records; they are never sent, so they carry sequence 0.
     let records: Outbox
-    var sessions: [String: (writer: Writer, id: UUID)] = [:]
+    /// Each connected participant's outgoing queue (see `outgoingQueue`) and session id.
+    var sessions: [String: (outgoing: AsyncStream<Data>.Continuation, id: UUID)] = [:]
     var job: ActiveJob?
     /// The federation's key generation of this epoch, once a one-shot job needs it.
     var dkg: DKGRun?
@@ -157,6 +158,7 @@ public actor Coordinator {
 
     func disconnected(_ id: String, session: UUID) {
         if sessions[id]?.id == session {
+            sessions[id]?.outgoing.finish()
             sessions[id] = nil
             config.metrics.set("tessera_connected_participants", Double(sessions.count))
         }
@@ -182,7 +184,10 @@ public actor Coordinator {
             config.metrics.increment("tessera_messages_total", labels: ["kind": body.kind], help: "Accepted messages by kind")
             switch body.payload {
             case .hello:
-                sessions[sender] = (writer, session)
+                if sessions[sender]?.id != session {
+                    sessions[sender]?.outgoing.finish()
+                    sessions[sender] = (Self.outgoingQueue(writer, to: sender, log: log), session)
+                }
                 config.metrics.set("tessera_connected_participants", Double(sessions.count), help: "Participants with an open session")
                 log.info("participant connected", metadata: ["participant": .string(sender)])
                 try await sendDKGState(to: sender)
@@ -228,13 +233,28 @@ public actor Coordinator {
         }
     }
 
+    /// Queues a sealed message for a connected participant (nothing if it is not connected).
     func send(to id: String, _ data: Data) async throws {
         guard let session = sessions[id] else { return }
         config.metrics.increment("tessera_bytes_sent_total", labels: ["participant": id], by: Double(data.count), help: "Bytes sent per participant")
-        do {
-            try await session.writer.write(ByteBuffer(data: data))
-        } catch {
-            log.info("send failed; participant will catch up on reconnect", metadata: ["participant": .string(id)])
+        session.outgoing.yield(data)
+    }
+
+    /// The messages to one session leave in the order they were sealed: `send` enqueues them on
+    /// the actor, without suspending between sealing (which takes the next sequence number) and
+    /// enqueueing, and one task writes them in turn. Each handler awaiting its own write would
+    /// leave the actor first, so a later handler's message could overtake an earlier one on the
+    /// wire, and the participant would refuse the earlier sequence as a replay (a DKG relay
+    /// lost that way left a holder confirming a DKG without a phase).
+    nonisolated static func outgoingQueue(_ writer: Writer, to id: String, log: Logger) -> AsyncStream<Data>.Continuation {
+        let (stream, continuation) = AsyncStream<Data>.makeStream()
+        Task {
+            for await data in stream {
+                do { try await writer.write(ByteBuffer(data: data)) } catch {
+                    log.info("send failed; participant will catch up on reconnect", metadata: ["participant": .string(id)])
+                }
+            }
         }
+        return continuation
     }
 }

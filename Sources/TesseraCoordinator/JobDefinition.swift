@@ -51,7 +51,7 @@ public struct JobDefinition: Codable, Sendable {
     }
 
     /// The scheme of a job file that names none.
-    public static let defaultScheme = "paillier"
+    public static let defaultScheme = "one-shot"
 
     public init(id: String, kind: String = "vector-sum", scheme: String = JobDefinition.defaultScheme, vectorLength: Int, valueBound: Int64,
                 rounds: Int? = nil, participants: [String]? = nil, minParticipants: Int? = nil, privacy: Privacy? = nil) {
@@ -119,6 +119,23 @@ public struct JobDefinition: Codable, Sendable {
     }
 
     public func spec(federation: FederationInfo, federationKey: FederationKey? = nil) throws -> Tessera_V1_JobSpec {
+        var spec = try draft(federation: federation)
+        try SchemeRules.complete(&spec, federation: federation, federationKey: federationKey)
+        _ = try SchemeRules.scheme(for: spec, federation: federation, keys: SchemeKeys(federationKeys: federationKey.map { [$0] } ?? []))
+        return spec
+    }
+
+    /// Checks a job that waits for its federation key (a one-shot job before its epoch's DKG)
+    /// as far as it can be checked without the key: the spec's rules and the one-shot planner,
+    /// so that a job that could never run is refused before a DKG is run for it.
+    public func validateBeforeKey(federation: FederationInfo) throws {
+        let spec = try draft(federation: federation)
+        try JobSpecRules.validate(spec, federation: federation)
+        if spec.scheme == OneShotScheme.name { try OneShotScheme.checkPlan(spec) }
+    }
+
+    /// The spec without its scheme's fields (`SchemeRules.complete` fills them).
+    func draft(federation: FederationInfo) throws -> Tessera_V1_JobSpec {
         guard id.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", options: .regularExpression) != nil else {
             throw ProtocolError(.malformed, "job id \(id.debugDescription) must be 1-64 of [A-Za-z0-9._-]")
         }
@@ -150,8 +167,6 @@ public struct JobDefinition: Codable, Sendable {
         spec.participants = listed
         spec.delta = privacy.map { "\($0.delta)" } ?? "0"
         spec.epsilon = try JobPrivacy.accounting(spec).map { "\($0.totalEpsilon)" } ?? "0"
-        try SchemeRules.complete(&spec, federation: federation, federationKey: federationKey)
-        _ = try SchemeRules.scheme(for: spec, federation: federation, keys: SchemeKeys(federationKeys: federationKey.map { [$0] } ?? []))
         return spec
     }
 }

@@ -12,6 +12,8 @@ import TesseraSchemes
 extension Participant {
     var dkgParameters: DKGRules.Parameters { DKGRules.Parameters(federation) }
     var isHolder: Bool { federation.holders.contains(config.id) }
+    /// Simulations only: this node's DKG fault from its --faults file, if any.
+    var dkgFault: Fault? { config.faults.first { $0.isDKG } }
 
     func requireSealingKey() throws -> SealingPrivateKey {
         guard let key = config.sealingKey else { throw ProtocolError(.refused, "this participant has no sealing key; it cannot take part in the DKG") }
@@ -42,10 +44,23 @@ extension Participant {
             return Data(try Dealing.create(threshold: p.threshold, holders: p.holders.count, keys: p.keys, using: &rng).serialized)
         }
         let dealing = try Dealing(serialized: [UInt8](stored))
+        let fault = dkgFault
         let envelope = try dkgMessage("deal") {
-            .dkgDeal(try DKGRules.deal(dealing, dealer: config.id, parameters: p, federation: federation, sealingKey: sealingKey,
-                                              randomness: randomness.scoped("dkg/\(epochHex)/deal")))
+            var deal = try DKGRules.deal(dealing, dealer: config.id, parameters: p, federation: federation, sealingKey: sealingKey,
+                                         randomness: randomness.scoped("dkg/\(epochHex)/deal"))
+            // Simulations only (`dkg-bad-share`, `dkg-false-justification`, from the --faults
+            // file): the target's box holds its share of another dealing, which does not match
+            // this deal's commitments (stored with the deal, so a restart re-sends the same).
+            if let fault, let target = fault.target, let j = deal.shares.firstIndex(where: { $0.recipient == target }) {
+                var rng = randomness.stream("dkg/\(epochHex)/fault-dealing")
+                let other = try Dealing.create(threshold: p.threshold, holders: p.holders.count, keys: p.keys, using: &rng)
+                deal.shares[j] = try DKGRules.deal(other, dealer: config.id, parameters: p, federation: federation, sealingKey: sealingKey,
+                                                   randomness: randomness.scoped("dkg/\(epochHex)/fault-deal")).shares[j]
+                log.notice("fault injected: sealing a share inconsistent with the commitments", metadata: ["fault": .string(fault.description)])
+            }
+            return .dkgDeal(deal)
         }
+        FaultInjection.crash(at: "dkg-deal-stored")
         log.info("DKG: deal sent", metadata: ["epoch": .string(epochHex)])
         return [envelope]
     }
@@ -59,8 +74,16 @@ extension Participant {
         }
         var out: [(String, Data, Tessera_V1_Body)] = []
         for envelope in relay.envelopes {
-            let body = try SignedEnvelope.open(try Tessera_V1_Envelope.parse(envelope)) { sender in
-                p.holders.contains(sender) ? federation.participants[sender]?.signingKey : nil
+            var claimed = ""
+            let body: Tessera_V1_Body
+            do {
+                body = try SignedEnvelope.open(try Tessera_V1_Envelope.parse(envelope)) { sender in
+                    claimed = sender
+                    return p.holders.contains(sender) ? federation.participants[sender]?.signingKey : nil
+                }
+            } catch let error as ProtocolError where error.code == .identityMismatch {
+                // No key for the claimed author: it is not a holder (there is no peer to mismatch in a relay).
+                throw ProtocolError(.unexpected, "relay of \(relay.phase) carries a message from \(claimed.debugDescription), who is not a holder of epoch \(p.epoch.hex)")
             }
             let kind: String
             switch (relay.phase, body.payload) {
@@ -85,6 +108,14 @@ extension Participant {
         let p = dkgParameters
         let epoch = Data(p.epoch)
         if try config.store.federationKey(epoch: epoch) != nil { return [] }
+        // A phase is acted on only after the one before it: a holder that confirmed without
+        // the complaints, say, would confirm another DKG than the others, and for good (a
+        // confirmation is made once). The coordinator re-sends every closed phase, in order,
+        // on the next connection.
+        let phases = ["deals", "complaints", "justifications", "confirmations"]
+        if let i = phases.firstIndex(of: relay.phase), i > 0, try !config.store.hasDKGRelay(epoch: epoch, phase: phases[i - 1]) {
+            throw ProtocolError(.unexpected, "relay of \(relay.phase) before the relay of \(phases[i - 1]): this node acts only on a DKG it has seen in order")
+        }
         let messages = try verifiedRelay(relay)
         _ = try config.store.recordDKGRelay(epoch: epoch, phase: relay.phase, messages: messages.map { ($0.author, $0.envelope) })
         switch relay.phase {
@@ -106,7 +137,9 @@ extension Participant {
                 log.warning("DKG: this holder was not qualified", metadata: ["reason": .string(outcome.excluded.first { $0.holder == config.id }?.reason ?? "")])
                 return []
             }
-            return [try dkgMessage("confirmation") { .dkgConfirmation(DKGRules.confirmation(outcome, parameters: p)) }]
+            let confirmation = try dkgMessage("confirmation") { .dkgConfirmation(DKGRules.confirmation(outcome, parameters: p)) }
+            FaultInjection.crash(at: "dkg-confirmation-stored")
+            return [confirmation]
         case "confirmations":
             try finalize(messages.map { ($0.author, $0.body) })
             return []
@@ -149,11 +182,19 @@ extension Participant {
         let p = dkgParameters
         let stored = try config.store.dealing(epoch: Data(p.epoch)) { throw ProtocolError(.internal, "no stored dealing to justify") }
         let dealing = try Dealing(serialized: [UInt8](stored))
+        let fault = dkgFault
         return try dkgMessage("justification") {
             let revealed = accusers.sorted().map { holder in
                 Tessera_V1_RevealedShare.with {
+                    var shares = (try? dealing.shares(for: p.index(of: holder) ?? 0)) ?? []
+                    // Simulations only (`dkg-false-justification`): the revealed share does not
+                    // match the commitments either.
+                    if let fault, fault.kind == .dkgFalseJustification, fault.target == holder {
+                        shares = shares.map { $0 + .one }
+                        log.notice("fault injected: revealing a false share", metadata: ["fault": .string(fault.description)])
+                    }
                     $0.recipient = holder
-                    $0.shares = Data((try? dealing.shares(for: p.index(of: holder) ?? 0))?.concatenated ?? [])
+                    $0.shares = Data(shares.concatenated)
                 }
             }
             log.notice("DKG: revealing the shares complained about", metadata: ["holders": .string(accusers.sorted().joined(separator: ","))])

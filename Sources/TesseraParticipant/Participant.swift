@@ -173,7 +173,7 @@ public actor Participant {
             case .replay:
                 log.notice("fault injected: replaying the previous message", metadata: ["fault": .string(fault.description)])
                 if let lastSent { before.append(lastSent) }
-            case .dropBeforeShare: break
+            case .dropBeforeShare, .dropAfterSubmit, .inconsistentMask, .dkgBadShare, .dkgFalseJustification: break
             }
         }
         return before + [try await submit(job: job, round: round)]
@@ -206,6 +206,12 @@ public actor Participant {
             case .status(let status):
                 if status.code == .ok {
                     log.debug("coordinator acknowledged", metadata: ["sequence": .stringConvertible(status.ackedSequence)])
+                    // Simulations only (`drop-after-submit`): the round's submission is stored at
+                    // the coordinator; this node stops for good.
+                    if let fault = faults([.dropAfterSubmit], job: body.jobID, round: Int(body.round)).first,
+                       try config.store.submission(job: body.jobID, round: Int(body.round)) != nil {
+                        return drop(fault)
+                    }
                 } else {
                     log.warning("coordinator refused a message", metadata: ["code": .string(status.code.name), "reason": .string(status.message)])
                 }
@@ -226,7 +232,11 @@ public actor Participant {
         var reason = "accepted"
         var accept = true
         do {
-            _ = try SchemeRules.scheme(for: spec, federation: federation, keys: try schemeKeys(for: spec))
+            let keys = try schemeKeys(for: spec)
+            _ = try SchemeRules.scheme(for: spec, federation: federation, keys: keys)
+            if let key = keys.federationKeys.values.first, key.holders.contains(config.id), !key.qualified.contains(config.id) {
+                throw DataError("this participant was disqualified in the DKG of epoch \(key.epoch.hex): its contributions do not count until the next epoch")
+            }
             guard config.policy.acceptKinds.contains(spec.kind) else { throw DataError("local policy does not allow job kind \(spec.kind)") }
             guard config.policy.acceptSchemes.contains(spec.scheme) else {
                 throw DataError("local policy does not allow the \(spec.scheme) scheme (allowed: \(config.policy.acceptSchemes.joined(separator: ", ")))")
@@ -312,7 +322,14 @@ public actor Participant {
             var noiseStream = randomness.stream("\(job)/\(round)/noise")
             let noise = mechanism.samples(count: update.count, bound: spec.noiseBound, using: &noiseStream)
             for i in update.indices { update[i] += noise[i] }
-            let submission = try await scheme.submit(update, context: context(spec, job: job, round: round), signer: outbox,
+            var roundContext = context(spec, job: job, round: round)
+            // Simulations only (`inconsistent-mask`, from the --faults file): the scheme masks
+            // under one secret and encrypts another in the key layer.
+            if let fault = faults([.inconsistentMask], job: job, round: round).first {
+                log.notice("fault injected: masking with a secret other than the one encrypted", metadata: ["fault": .string(fault.description)])
+                roundContext.injectedFault = .inconsistentMask
+            }
+            let submission = try await scheme.submit(update, context: roundContext, signer: outbox,
                                                      randomness: randomness.scoped("\(job)/\(round)/submission"))
             FaultInjection.crash(at: "before-store")
             do {
@@ -392,6 +409,8 @@ public actor Participant {
 /// the participant exits immediately there, as a SIGKILL would, without cleanup.
 /// "before-store": noise and encryption done, nothing stored or spent.
 /// "after-store": the update and its spend are stored, nothing sent yet.
+/// "dkg-deal-stored": this holder's dealing and deal are stored, the deal not sent yet.
+/// "dkg-confirmation-stored": its DKG confirmation is stored, not sent yet.
 enum FaultInjection {
     static let point = ProcessInfo.processInfo.environment["TESSERA_CRASH_POINT"]
     static func crash(at name: String) {

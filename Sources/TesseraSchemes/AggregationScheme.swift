@@ -11,6 +11,10 @@ public struct RoundContext: Sendable {
     public let round: Int
     public let spec: Tessera_V1_JobSpec
     public let parallelism: Parallelism
+    /// Simulations only: a fault that a participant's `--faults` file injects into its own
+    /// submission (`inconsistent-mask`). Package-internal, so nothing outside this package can
+    /// set it; the participant sets it only from its fault list, and nothing else reads it.
+    package var injectedFault: InjectedSchemeFault?
 
     public init(federation: FederationInfo, job: String, round: Int, spec: Tessera_V1_JobSpec, parallelism: Parallelism) {
         self.federation = federation
@@ -25,6 +29,12 @@ public struct RoundContext: Sendable {
         func framed(_ s: String) -> [UInt8] { withUnsafeBytes(of: UInt32(s.utf8.count).bigEndian, Array.init) + Array(s.utf8) }
         return framed(label) + framed(federation.name) + framed(job) + withUnsafeBytes(of: UInt32(round).bigEndian, Array.init) + framed(party)
     }
+}
+
+/// Simulations only: faults a scheme applies to a participant's own submission.
+package enum InjectedSchemeFault: Sendable {
+    /// One-shot: the masked vector uses one secret, the key layer encrypts another.
+    case inconsistentMask
 }
 
 /// One additively homomorphic aggregation scheme, as each side of a round uses it: what a

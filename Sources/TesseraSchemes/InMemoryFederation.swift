@@ -163,10 +163,12 @@ public struct InMemoryFederation: Sendable {
     // MARK: - Rounds
 
     /// One phase of a round: its name, the wall time of all its calls (one after another,
-    /// each with the round's parallelism), and how many calls it made.
+    /// each with the round's parallelism), the CPU time this process spent meanwhile (every
+    /// thread: the phase's work, whatever else loads the machine), and how many calls it made.
     public struct Phase: Sendable {
         public let name: String
         public let seconds: Double
+        public let cpuSeconds: Double
         public let calls: Int
     }
 
@@ -184,6 +186,7 @@ public struct InMemoryFederation: Sendable {
         public var exact: Bool { sums == expected }
         public func seconds(_ phase: String) -> Double { phases.first { $0.name == phase }?.seconds ?? 0 }
         public var totalSeconds: Double { phases.map(\.seconds).reduce(0, +) }
+        public var totalCPUSeconds: Double { phases.map(\.cpuSeconds).reduce(0, +) }
     }
 
     /// One round of `spec` (a vector-sum job of this federation) with each participant's
@@ -207,9 +210,9 @@ public struct InMemoryFederation: Sendable {
         let clock = ContinuousClock()
         func timed<T>(_ name: String, _ count: Int, _ body: (Int) async throws -> T) async throws -> [T] {
             var out: [T] = []
-            let start = clock.now
+            let (start, cpu) = (clock.now, Self.processCPUSeconds())
             for i in 0..<count { out.append(try await body(i)) }
-            phases.append(Phase(name: name, seconds: Self.seconds(clock.now - start), calls: count))
+            phases.append(Phase(name: name, seconds: Self.seconds(clock.now - start), cpuSeconds: Self.processCPUSeconds() - cpu, calls: count))
             return out
         }
 
@@ -243,6 +246,13 @@ public struct InMemoryFederation: Sendable {
                             submissionBytes: Dictionary(uniqueKeysWithValues: submitted.map { ($0.participant, (try? $0.submission.serializedData().count) ?? 0) }),
                             requestBytes: (try? pending.request.serializedData().count) ?? 0,
                             answerBytes: Dictionary(uniqueKeysWithValues: zip(requested, answers).map { ($0, (try? $1.serializedData().count) ?? 0) }))
+    }
+
+    /// CPU time of this process so far, all threads (CLOCK_PROCESS_CPUTIME_ID).
+    public static func processCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
     static func seconds(_ d: Duration) -> Double {

@@ -131,6 +131,10 @@ struct SimulationSummary: Codable {
                     return "\(id) round \(f.round): released without \(f.participant) after the \(Int(s.roundTimeout)) s timeout; contributors \(r.contributors.joined(separator: ", "))"
                 case .dropBeforeShare:
                     return "\(id) round \(f.round): \(f.participant) \(contributed ? "contributed" : "did not contribute") and sent no share; decrypted by \(r.holders.joined(separator: ", ")) (t = \(threshold))"
+                case .dropAfterSubmit:
+                    return "\(id) round \(f.round): \(f.participant) stopped after its submission was stored; \(contributed ? "its update counted" : "its update is missing"); contributors \(r.contributors.joined(separator: ", "))"
+                case .inconsistentMask, .dkgBadShare, .dkgFalseJustification:
+                    return "\(id) round \(f.round): \(f.kind.rawValue) by \(f.participant); contributors \(r.contributors.joined(separator: ", "))"
                 case .late, .malformed, .replay:
                     let handled = f.kind == .late ? "waited for" : "rejected the bad frame with a named status and kept"
                     return "\(id) round \(f.round): the coordinator \(handled) \(f.participant); contributed: \(contributed), shared: \(shared)"

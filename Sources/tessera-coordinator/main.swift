@@ -70,13 +70,18 @@ struct Serve: AsyncParsableCommand {
             logger.error("the federation's key generation failed; no one-shot job can run", metadata: ["reason": .string(failure)])
             throw ExitCode(4)
         }
+        if exitAfterJob, let failure = try await coordinator.jobFailure() {
+            logger.error("the job failed; no result", metadata: ["reason": .string(failure)])
+            throw ExitCode(5)
+        }
         if exitAfterJob, try await coordinator.jobWasRefused() {
             logger.error("the job was refused by too many participants; no result")
             throw ExitCode(3)
         }
         if exitAfterJob, let result = try await coordinator.currentResult() {
             let json = try JSONSerialization.data(withJSONObject: ["sums": result.sums, "contributors": result.contributors], options: [.sortedKeys])
-            print(String(decoding: json, as: UTF8.self))
+            // One write(2), so that log lines on a shared stderr cannot land inside the JSON.
+            FileHandle.standardOutput.write(json + Data("\n".utf8))
         }
         logger.notice("coordinator stopped")
     }

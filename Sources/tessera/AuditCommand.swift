@@ -39,10 +39,11 @@ struct Audit: AsyncParsableCommand {
             let report = try await Auditor(federation: keys.federationInfo, maskedVectors: MaskedVectorFiles.reader(directory))
                 .audit(try TranscriptFile.read(directory + "/transcript.jsonl"))
             for key in report.keys {
-                print("federation key of epoch \(key.epoch.map { String(format: "%02x", $0) }.joined()): recomputed from \(key.qualified.count) qualified dealings (\(key.qualified.joined(separator: ", "))), \(key.verificationKeys) verification keys derived")
+                print("federation key of epoch \(key.epoch.map { String(format: "%02x", $0) }.joined()): recomputed from \(key.qualified.count) qualified dealings (\(key.qualified.joined(separator: ", "))), \(key.verificationKeys) verification keys derived\(key.excluded.isEmpty ? "" : "; excluded: " + key.excluded.map { "\($0.holder) (\($0.reason))" }.joined(separator: "; "))")
             }
             for (id, eps) in report.spent.sorted(by: { $0.key < $1.key }) { print(String(format: "privacy: %@ spent ε = %.6g", id, eps)) }
-            print("audit OK: \(report.entries) entries, \(report.jobs) job(s), \(report.rounds) round(s) verified; root \(report.root.map { String(format: "%02x", $0) }.joined())")
+            let refused = report.refusedRounds > 0 ? ", \(report.refusedRounds) refused round(s) checked" : ""
+            print("audit OK: \(report.entries) entries, \(report.jobs) job(s), \(report.rounds) round(s) verified\(refused); root \(report.root.map { String(format: "%02x", $0) }.joined())")
         } catch let failure as Auditor.Failure {
             print(failure.description)
             throw ExitCode(1)

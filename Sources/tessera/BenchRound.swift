@@ -1,87 +1,148 @@
 import ArgumentParser
 import Foundation
-import Logging
-import TesseraCoordinator
-import TesseraKeys
-import TesseraNode
-import TesseraParticipant
-import TesseraRandom
-import TesseraState
-import TesseraTransport
+import TesseraParallel
 
-/// `tessera bench round`: one real round (coordinator and N participants, the production
-/// actors over loopback mutual TLS, SQLite state, a fresh 2048-bit key ceremony) with an
-/// update of V values; reports wall time per phase and bytes on the wire per participant.
-/// All nodes share this machine's cores, so phase times add up what separate machines would
-/// run in parallel (encryption, partial decryption).
+/// `tessera bench round`: one vector-sum round of N participants × V values under the
+/// one-shot scheme, the Paillier scheme, or both (one-shot first, then Paillier of the same
+/// size as the reference, in the same run, with the ratio).
+///
+/// By default every node is its own process over loopback mutual TLS — a fresh TEST
+/// federation from `KeyCeremony` in a temporary directory, the real `tessera-coordinator
+/// serve` and N `tessera-participant run` (`BenchRoundProcesses`); the figures are the
+/// coordinator's metrics. `--in-process` drives the `Scheme` API directly with the same
+/// cryptography and no sockets, processes or storage (`BenchRoundInProcess`). Either way the
+/// released sums are checked against the plaintext sums, and the command fails otherwise.
+///
+/// All nodes share this machine's cores: phase times add up work that separate machines
+/// would do in parallel (every participant's encryption, every holder's partial decryptions).
 struct BenchRound: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "round",
-        abstract: "Round time by phase and bytes per participant, over loopback mTLS.")
+        abstract: "One round by phase (and bytes per participant), one-shot and/or Paillier, over loopback mTLS or in one process.")
 
-    @Option(help: "Number of participants.") var participants = 3
+    @Option(help: "one-shot, paillier, or both (one-shot, then Paillier of the same size as the reference).") var scheme = "one-shot"
+    @Option(help: "Number of participants.") var participants = 10
     @Option(help: "Values per update.") var values = 100_000
-    @Option(help: "Modulus size.") var bits = 2048
+    @Option(help: "Threads of every node's cryptography (default: every core).") var threads: Int?
+    @Option(help: "Decryption committee size: the first C participants hold the keys (default: all).") var committee: Int?
+    @Option(help: "Paillier modulus size of the TEST federation.") var bits = 2048
+    @Option(help: "Seed of the TEST federation's keys and of the updates.") var seed: UInt64 = 1
+    @Option(help: "Round timeout of the coordinator (seconds).") var roundTimeout: Double = 3600
+    @Flag(help: "Same cryptography in this process through the Scheme API: no sockets, processes or SQLite.") var inProcess = false
+    @Flag(help: "Keep the temporary directory (keys, state, logs, metrics) and print its path.") var keep = false
     @Flag(help: "Print JSON.") var json = false
 
+    /// Each update's values are uniform in [−bound, bound].
+    static let valueBound: Int64 = 1 << 20
+
+    func validate() throws {
+        guard ["one-shot", "paillier", "both"].contains(scheme) else { throw ValidationError("--scheme must be one-shot, paillier or both, not \(scheme)") }
+        guard participants >= 1 else { throw ValidationError("--participants must be at least 1") }
+        guard values >= 1 else { throw ValidationError("--values must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let committee, !(1...participants).contains(committee) { throw ValidationError("--committee must be in 1...\(participants)") }
+    }
+
+    var schemes: [String] { scheme == "both" ? ["one-shot", "paillier"] : [scheme] }
+    var ids: [String] { (1...participants).map { String(format: "brand-%03d", $0) } }
+    var holders: [String] { Array(ids.prefix(committee ?? participants)) }
+    var threshold: Int { holders.count / 2 + 1 }  // the least t > n/2 (ThresholdRule)
+    var threadCount: Int { threads ?? Parallelism.all.threads }
+
     func run() async throws {
-        let dir = NSTemporaryDirectory() + "tessera-bench-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        let ids = (1...participants).map { String(format: "brand-%02d", $0) }
-        var t = Clock.now()
-        var seedRNG = SystemRandom()  // a throwaway TEST federation (keys init needs a seed); t > n/2 (ThresholdRule)
-        try KeyCeremony.run(.init(federation: "bench", participants: ids, threshold: participants / 2 + 1, bits: bits,
-                                  seed: seedRNG.nextUInt64()), directory: dir + "/keys")
-        let ceremony = Clock.now() - t
-        log("key ceremony: \(String(format: "%.1f", ceremony)) s")
-
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
-        let metrics = Metrics()
-        let node = try NodeKeys.coordinator(directory: dir + "/keys")
-        let coordinator = Coordinator(.init(federation: node.federation, signingKey: node.signingKey,
-                                            store: try CoordinatorStore(path: dir + "/c.sqlite"), metrics: metrics, logger: logger, roundTimeout: 3600))
-        let bound: Int64 = 1 << 20
-        try await coordinator.start(job: JobDefinition(id: "bench", vectorLength: values, valueBound: bound))
-        let server = try await TransportServer.bind(host: "127.0.0.1", port: 0, tls: try node.tls.serverContext())
-        let serverTask = Task { try await server.run { await coordinator.serve($0) } }
-
-        t = Clock.now()
-        var tasks: [Task<Void, Never>] = []
-        for id in ids {
-            let p = try NodeKeys.participant(directory: dir + "/keys", id: id)
-            var rng = SystemRandom()
-            let data = VectorData(values: (0..<values).map { _ in Int64(rng.uniform(below: UInt64(2 * bound + 1))) - bound })
-            let participant = Participant(.init(id: id, federation: p.federation, tls: try p.tls.clientContext(), signingKey: p.signingKey,
-                                                share: p.paillierShare, store: try ParticipantStore(path: dir + "/\(id).sqlite"), data: data,
-                                                policy: LocalPolicy(), host: "127.0.0.1", port: server.localPort, logger: logger, exitAfterJob: true,
-                                                sealingKey: p.sealingKey))
-            tasks.append(Task { await participant.run() })
+        let reports: [BenchReport]
+        if inProcess {
+            reports = try await BenchRoundInProcess(options: self).run()
+        } else {
+            reports = try await BenchRoundProcesses(options: self).run()
         }
-        await coordinator.waitUntilJobFinished()
-        let total = Clock.now() - t
-        for task in tasks { await task.value }
-        await server.close()
-        _ = await serverTask.result
-
-        let phases = ["collect", "aggregate", "decrypt"].map { ($0, metrics.value("tessera_phase_seconds", labels: ["phase": $0])) }
-        let received = ids.map { metrics.value("tessera_bytes_received_total", labels: ["participant": $0]) }
-        let sent = ids.map { metrics.value("tessera_bytes_sent_total", labels: ["participant": $0]) }
-        let report: [String: Any] = [
-            "participants": participants, "values": values, "bits": bits, "threshold": (node.federation.thresholdKey?.threshold ?? 0),
-            "round_seconds": total, "phase_seconds": Dictionary(uniqueKeysWithValues: phases),
-            "bytes_from_participant_mean": received.reduce(0, +) / Double(participants),
-            "bytes_to_participant_mean": sent.reduce(0, +) / Double(participants),
-            "plaintext_bytes_per_update": values * 8,
-        ]
         if json {
-            print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
-            return
+            let object: Any
+            if reports.count == 1 {
+                object = reports[0].json
+            } else {
+                var combined: [String: Any] = ["scheme": "both", "runs": reports.map(\.json)]
+                if let ratio = BenchReport.ratio(reports) { combined["paillier_round_over_one_shot_round"] = ratio }
+                object = combined
+            }
+            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self))
+        } else {
+            for report in reports { print(report.text) }
+            if let ratio = BenchReport.ratio(reports) {
+                print(String(format: "one-shot round %.2f s vs. Paillier round %.1f s of the same size, same run: %.1f× faster",
+                             reports[0].roundSeconds, reports[1].roundSeconds, ratio))
+            }
         }
-        print("round: \(participants) participants × \(values) values, \(bits)-bit key, threshold \((node.federation.thresholdKey?.threshold ?? 0))")
-        print(String(format: "  total %.1f s (connect, job spec, encrypt and submit, aggregate, partial decryptions, combine)", total))
-        for (name, secs) in phases { print(String(format: "  %-10@ %.1f s", name as NSString, secs)) }
-        print(String(format: "  bytes per participant: %.0f up, %.0f down (plain update: %d)", received.reduce(0, +) / Double(participants),
-                     sent.reduce(0, +) / Double(participants), values * 8))
+        if let bad = reports.first(where: { !$0.exact }) {
+            throw BenchFailure("\(bad.scheme): the released sums differ from the plaintext sums (\(bad.mismatch ?? "")): the round is wrong")
+        }
     }
 }
 
+struct BenchFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// One run's figures, as text and JSON.
+struct BenchReport {
+    var scheme: String
+    var mode: String
+    var participants: Int
+    var values: Int
+    var threads: Int
+    var threshold: Int
+    var holders: Int
+    /// Round opened → result released (processes: the coordinator's `tessera_round_seconds`).
+    var roundSeconds: Double
+    /// In order: collect, aggregate, decrypt (processes); submit, check, aggregate, respond,
+    /// verify, release (in-process), with derived groups.
+    var phases: [(String, Double)]
+    /// The one-shot key generation before the first job (once per epoch), or the dealing.
+    var setup: [(String, Double)]
+    var totalSeconds: Double
+    var bytes: [(String, Double)]
+    var exact: Bool
+    var mismatch: String?
+    var notes: [String] = []
+    var extra: [String: Any] = [:]
+
+    var json: [String: Any] {
+        var out: [String: Any] = [
+            "scheme": scheme, "mode": mode, "participants": participants, "values": values, "threads": threads,
+            "threshold": threshold, "holders": holders, "round_seconds": roundSeconds, "total_seconds": totalSeconds,
+            "phase_seconds": Dictionary(phases, uniquingKeysWith: { a, _ in a }),
+            "sums_exact": exact, "plaintext_bytes_per_update": values * 8,
+        ]
+        for (name, value) in setup { out[name] = value }
+        for (name, value) in bytes { out[name] = value }
+        for (k, v) in extra { out[k] = v }
+        return out
+    }
+
+    var text: String {
+        var lines = ["\(scheme) round (\(mode)): \(participants) participants × \(values.formatted()) values, threshold \(threshold) of \(holders) holders, \(threads) thread\(threads == 1 ? "" : "s") per node"]
+        lines.append(String(format: "  round %8.3f s   (round opened → result released)", roundSeconds))
+        func padded(_ s: String, _ width: Int) -> String { s.count >= width ? s : s + String(repeating: " ", count: width - s.count) }
+        for (name, secs) in phases { lines.append("    " + padded(name, 10) + String(format: " %8.3f s", secs)) }
+        for (name, secs) in setup { lines.append("  " + padded(name, 24) + String(format: " %8.3f s", secs)) }
+        lines.append(String(format: "  total %8.3f s   (%@)", totalSeconds, mode == "processes" ? "first process started → last exited" : "setup and round" as NSString))
+        for (name, value) in bytes { lines.append("  \(name): \(Int(value.rounded()).formatted())") }
+        lines.append("  plain update: \((values * 8).formatted()) bytes")
+        for note in notes { lines.append("  " + note) }
+        lines.append(exact ? "  released sums = plaintext sums (\(values.formatted()) values)" : "  RELEASED SUMS DIFFER FROM THE PLAINTEXT SUMS: \(mismatch ?? "")")
+        return lines.joined(separator: "\n")
+    }
+
+    /// Paillier round / one-shot round, when both ran.
+    static func ratio(_ reports: [BenchReport]) -> Double? {
+        guard reports.count == 2, reports[0].scheme == "one-shot", reports[1].scheme == "paillier", reports[0].roundSeconds > 0 else { return nil }
+        return reports[1].roundSeconds / reports[0].roundSeconds
+    }
+
+    /// The first difference between released and expected sums, for the failure message.
+    static func mismatch(_ sums: [Int64], _ expected: [Int64]) -> String? {
+        guard sums.count == expected.count else { return "\(sums.count) sums released for \(expected.count) values" }
+        guard let i = sums.indices.first(where: { sums[$0] != expected[$0] }) else { return nil }
+        return "value \(i): released \(sums[i]), plaintext sum \(expected[i])"
+    }
+}

@@ -1,6 +1,7 @@
 import Testing
 import TesseraCrypto
 import TesseraMath
+import TesseraParallel
 import TesseraRandom
 
 @Suite struct BatchPartialDecryptionTests {
@@ -22,6 +23,27 @@ import TesseraRandom
         }
         // Values agree with the single-ciphertext partial decryptions.
         #expect(try shares[4].partialDecrypt(cs[3], using: &rng).value == batches[0].values[3])
+    }
+
+    /// The parallel partial decryption and verification give exactly the serial results (the
+    /// same values and proof for the same randomness), so --threads never changes a transcript.
+    @Test func parallelBatchesEqualSerialOnes() async throws {
+        let (key, shares, ms, cs, _) = try setup(count: 37, seed: 32)
+        var serialRNG = ChaCha20DRBG(seed: Seed(33)), parallelRNG = ChaCha20DRBG(seed: Seed(33))
+        let serial = try shares[2].partialDecrypt(cs, using: &serialRNG)
+        let parallel = try await shares[2].partialDecrypt(cs, using: &parallelRNG, parallelism: Parallelism(threads: 3))
+        #expect(serial == parallel)
+        let verified = try await key.verify(parallel, of: cs, parallelism: Parallelism(threads: 3))
+        let other = try await key.verify(try shares[0].partialDecrypt(cs, using: &serialRNG), of: cs, parallelism: Parallelism(threads: 2))
+        let other2 = try key.verify(try shares[4].partialDecrypt(cs, using: &serialRNG), of: cs)
+        for j in cs.indices { #expect(try key.combine([verified[j], other[j], other2[j]], of: cs[j]) == ms[j]) }
+        // A tampered value is caught by the parallel verification too.
+        var values = parallel.values
+        values[20] = (values[20] * values[20]).modulo(key.paillier.nSquared)
+        let tampered = BatchPartialDecryption(index: parallel.index, keyID: parallel.keyID, values: values, proof: parallel.proof)
+        await #expect(throws: PaillierError.invalidProof(shareHolder: parallel.index)) {
+            try await key.verify(tampered, of: cs, parallelism: Parallelism(threads: 2))
+        }
     }
 
     @Test func anyTamperingIsCaughtAndNamesTheHolder() throws {

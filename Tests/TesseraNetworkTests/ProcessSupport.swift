@@ -44,6 +44,9 @@ final class NodeProcess: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
+        // One last look: a test task starved past its deadline (CPU-bound tests beside it hold
+        // the cooperative threads) must not fail for a line that was logged in time.
+        if output.contains(text) { return output }
         throw TestFailure("\(name) did not log \(text.debugDescription) within \(timeout) s:\n\(output.suffix(3000))")
     }
 

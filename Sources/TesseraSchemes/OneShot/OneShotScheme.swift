@@ -61,6 +61,27 @@ public struct OneShotScheme: AggregationScheme {
     /// listed participants and the value and noise bounds, the digit packing from the number of
     /// listed participants, the block count from the vector length, the key from the epoch.
     public static func parameters(for spec: Tessera_V1_JobSpec, key: FederationKey) throws -> Tessera_V1_OneShotParameters {
+        let (mask, digits) = try plan(for: spec)
+        return .with {
+            $0.epoch = Data(key.epoch)
+            $0.keyDigest = Data(key.digest)
+            $0.ringDegree = UInt32(mask.n)
+            $0.messageBits = UInt32(mask.messageBits)
+            $0.errorBits = UInt32(mask.errorBits)
+            $0.secretEta = UInt32(mask.eta)
+            $0.blocks = UInt32(mask.blockCount(length: Int(spec.vectorLength)))
+            $0.digitBase = UInt32(digits.base)
+            $0.digitsPerMessage = UInt32(digits.digitsPerMessage)
+            $0.keys = UInt32(key.keys)
+        }
+    }
+
+    /// Refuses a spec the planner cannot serve, before any key exists: a coordinator checks a
+    /// one-shot job with this before it runs the DKG the job would wait for.
+    public static func checkPlan(_ spec: Tessera_V1_JobSpec) throws { _ = try plan(for: spec) }
+
+    /// The key-independent part of the parameters: b and the digit packing.
+    static func plan(for spec: Tessera_V1_JobSpec) throws -> (mask: MaskParameters, digits: KeyDigits) {
         let n = spec.participants.count
         let offset = spec.valueBound.addingReportingOverflow(spec.noiseBound)
         let (sum, overflow) = offset.partialValue.multipliedReportingOverflow(by: Int64(n))
@@ -75,18 +96,7 @@ public struct OneShotScheme: AggregationScheme {
         } catch {
             throw ProtocolError(.malformed, "one-shot: \(error)")
         }
-        return .with {
-            $0.epoch = Data(key.epoch)
-            $0.keyDigest = Data(key.digest)
-            $0.ringDegree = UInt32(mask.n)
-            $0.messageBits = UInt32(mask.messageBits)
-            $0.errorBits = UInt32(mask.errorBits)
-            $0.secretEta = UInt32(mask.eta)
-            $0.blocks = UInt32(mask.blockCount(length: Int(spec.vectorLength)))
-            $0.digitBase = UInt32(digits.base)
-            $0.digitsPerMessage = UInt32(digits.digitsPerMessage)
-            $0.keys = UInt32(key.keys)
-        }
+        return (mask, digits)
     }
 
     /// Checks the spec's parameters against the recomputed ones and returns the round layout.
@@ -144,7 +154,13 @@ public struct OneShotScheme: AggregationScheme {
         } catch {
             throw ProtocolError(.refused, "one-shot: this participant's update does not fit the job's \(layout.mask.messageBits)-bit message space: \(error)")
         }
-        let messages = try layout.digits.pack(secret.coefficients)
+        // Simulations only (`inconsistent-mask` fault): the key layer encrypts another secret.
+        var keySecret = secret
+        if context.injectedFault == .inconsistentMask {
+            var faultStream = randomness.stream("inconsistent-mask")
+            keySecret = try MaskSecret.sample(parameters: layout.mask, using: &faultStream)
+        }
+        let messages = try layout.digits.pack(keySecret.coefficients)
         let groups = stride(from: 0, to: messages.count, by: layout.keys).map { Array(messages[$0..<min($0 + layout.keys, messages.count)]) }
         var keyStream = randomness.stream("key-layer")
         let encryption = try await ElGamalEncryptor(publicKey: key.publicKey).encrypt(groups, using: &keyStream, parallelism: context.parallelism)
@@ -328,13 +344,13 @@ public struct OneShotScheme: AggregationScheme {
             decrypted = try await ElGamalCombiner.decrypt(aggregate.ciphertexts, partials: chosen, threshold: key.threshold,
                                                           table: table, parallelism: context.parallelism)
         } catch {
-            throw ProtocolError(.internal, "key aggregate does not decrypt to packed key digits: a contribution is inconsistent (\(error))")
+            throw ProtocolError(.refused, "round refused: the key aggregate does not decrypt to packed key digits, so a contribution is inconsistent (\(error))")
         }
         do {
             let secretSum = try layout.digits.unpackSum(decrypted.flatMap { $0 }, contributors: contributors, count: layout.mask.n)
             return try await aggregate.masked.decode(secretSum: secretSum, key: aggregate.publicPolynomialKey, parallelism: context.parallelism)
         } catch {
-            throw ProtocolError(.internal, "round refused by the residue check: \(error) — a contributor's mask is inconsistent with the key it encrypted (detected, not attributable)")
+            throw ProtocolError(.refused, "round refused: \(error)")
         }
     }
 
@@ -371,7 +387,12 @@ public struct OneShotScheme: AggregationScheme {
                 throw ProtocolError(.refused, "refusing to decrypt: \(error.message)")
             }
         }
-        let total = try await ElGamalCiphertext.sum(layers.map(\.ciphertexts), parallelism: context.parallelism).map(\.c1)
+        // A holder needs only the c1 aggregate (its partial decryptions are x·A); the c2 values
+        // matter to the coordinator alone, so they are not added here.
+        let contributions = layers.map { $0.ciphertexts.map(\.c1) }
+        let total = try await context.parallelism.map(each: layout.groups, minimumChunk: 8) { g in
+            GroupElement.sum(contributions.lazy.map { $0[g] })
+        }
         guard [UInt8](request.aggregateRandomness) == total.concatenated else {
             throw ProtocolError(.refused, "refusing to decrypt: the aggregate sent is not the sum of the \(contributors.count) contributors' key layers")
         }

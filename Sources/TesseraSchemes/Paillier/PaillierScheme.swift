@@ -126,7 +126,7 @@ public struct PaillierScheme: AggregationScheme {
         }
         let batch = try CiphertextCoding.decode(answer, key: key)
         do {
-            return try key.verify(batch, of: aggregate.ciphertexts)
+            return try await key.verify(batch, of: aggregate.ciphertexts, parallelism: context.parallelism)
         } catch {
             throw ProtocolError(.invalidProof, "partial decryptions from \(holder) (share \(index)) do not match their proof")
         }
@@ -173,7 +173,7 @@ public struct PaillierScheme: AggregationScheme {
     public func answer(_ admitted: Admitted, context: RoundContext, randomness: RandomStreams) async throws -> Tessera_V1_PartialDecryptions {
         guard let share else { throw ProtocolError(.refused, "this participant holds no share of the federation's Paillier key") }
         var rng = randomness.stream("partial-decryption")
-        let batch = try share.partialDecrypt(admitted.ciphertexts, using: &rng)
+        let batch = try await share.partialDecrypt(admitted.ciphertexts, using: &rng, parallelism: context.parallelism)
         return CiphertextCoding.encode(batch, key: key.paillier)
     }
 }
