@@ -1,4 +1,3 @@
-#!/usr/bin/env sage -python
 """Lattice-estimator run for Tessera's one-shot RLWE mask (see protocol/security-estimate.md).
 
 Run through scripts/security-estimate, which installs Sage, fetches the
@@ -8,7 +7,7 @@ lattice-estimator at the pinned commit and puts it on PYTHONPATH. Directly:
 
 Sections (every figure is log2 of the estimator's `rop`):
   1. the mask as the estimator sees it: n 2048, q 2^64, Xs CenteredBinomial(4),
-     Xe Uniform(-2^19, 2^19-1), for m = n, 2n and 4,883·n LWE samples (rough and full);
+     Xe Uniform(-2^19, 2^19-1), for m = n (rough), 2n and 4,883·n LWE samples (rough and full);
   2. reference points measured by the same run: the HE-standard 128-bit point
      (n 2048, q 2^54, σ 3.19; ternary and Gaussian secret) and TFHE-rs's RLWE key;
   3. the coordinator's hints on Σs and Σe for H honest participants:
@@ -125,7 +124,7 @@ def hint_selection_scan(H, jobs, quick, N=M_ALL):
                 best[name] = (v, m, c)
         print("   " + "  ".join(line), flush=True)
     for name, (v, m, c) in best.items():
-        SUMMARY.append(("hint", f"{label} (m = {m})", name, v, c.get("beta")))
+        SUMMARY.append(("hint", label, f"{name} (m {m})", v, c.get("beta")))
     if not quick:
         # the dual-hybrid at the primal optimum's m
         m = best["bdd"][1]
@@ -134,7 +133,7 @@ def hint_selection_scan(H, jobs, quick, N=M_ALL):
                           Xe=ND.DiscreteGaussian(se), m=m, tag=f"H{H}-m{m}")
         c = LWE.dual_hybrid(p)
         print(f"   dual_hybrid at m {m}: {c!r}", flush=True)
-        record("hint", f"{label} (m = {m})", "dual_hybrid", c)
+        record("hint", label, f"dual_hybrid (m {m})", c)
 
 
 def main():
@@ -192,6 +191,16 @@ def main():
                  LWEParameters(n=N_RING, q=2**32, Xs=ND.CenteredBinomial(4),
                                Xe=ND.Uniform(-2**19 + 1, 2**19 - 1), m=M_ALL, tag="mod-delta"),
                  False, a.jobs)
+    # ... and with the 2-honest selection hint (m = 2048): still out of reach
+    se = hinted_sigma_e_selected(2, 2048)
+    p = LWEParameters(n=N_RING, q=2**32, Xs=ND.DiscreteGaussian(1.0), Xe=ND.DiscreteGaussian(se), m=2048,
+                      tag="mod-delta-hint-H2")
+    print(f"\n## message-free instance mod Δ = 2^32 with the 2-honest selection hint\n{p!r}", flush=True)
+    for name, f in (("rough/usvp", partial(LWE.primal_usvp, red_cost_model=RC.ADPS16, red_shape_model="gsa")),
+                    ("usvp", LWE.primal_usvp)):
+        c = f(p)
+        print(f"{name:20s} :: {c!r}", flush=True)
+        record("mod-delta", "message-free mod Δ = 2^32, 2-honest selection hint", name, c)
 
     print("\n# Summary: log2 of the estimated cost (rop); rough = ADPS16 core-SVP, others = MATZOV model")
     print(f"{'section':10s} {'instance':62s} {'attack':22s} {'log2 rop':>8s} {'β':>5s}")
@@ -206,13 +215,13 @@ def main():
         if col not in r or rop < r[col][0]:
             r[col] = (rop, attack.replace("rough/", ""), beta)
     print("\n# Cheapest attack per instance: rough (ADPS16 core-SVP) | default model (MATZOV)")
-    print(f"{'instance':66s} {'rough':>7s} {'attack':12s} | {'full':>7s} {'attack':12s}")
+    print(f"{'instance':66s} {'rough':>7s} {'attack':20s} | {'full':>7s} {'attack':20s}")
     for (section, label), r in rows.items():
         def cell(c):
             if c not in r:
-                return f"{'-':>7s} {'':12s}"
+                return f"{'-':>7s} {'':20s}"
             rop, att, beta = r[c]
-            return f"{rop:7.1f} {att:12s}"
+            return f"{rop:7.1f} {att:20s}"
         print(f"{label:66s} {cell('rough')} | {cell('full')}")
     print(f"\ntotal run time {time.time() - t0:.0f} s")
     return 0

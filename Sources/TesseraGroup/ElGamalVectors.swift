@@ -280,10 +280,10 @@ public enum ElGamalVectors {
             invalid: Invalid(shares: invalidShares, randomnessProofs: invalidProofs, partials: invalidPartials, encodings: invalidEncodings))
     }
 
-    static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
-    static func hex(_ s: Scalar) -> String { Hex.encode(s.bytes) }
-    static func hexes(_ points: [GroupElement]) -> [String] { points.map { Hex.encode($0.encoded) } }
-    static func ciphertext(_ c: ElGamalCiphertext) -> Ciphertext { Ciphertext(c1: Hex.encode(c.c1.encoded), c2: hexes(c.c2)) }
+    static func hex(_ bytes: [UInt8]) -> String { bytes.hex }
+    static func hex(_ s: Scalar) -> String { s.bytes.hex }
+    static func hexes(_ points: [GroupElement]) -> [String] { points.map { $0.encoded.hex } }
+    static func ciphertext(_ c: ElGamalCiphertext) -> Ciphertext { Ciphertext(c1: c.c1.encoded.hex, c2: hexes(c.c2)) }
     static func proof(_ p: RandomnessProof) -> Proof { Proof(challenge: hex(p.challenge), responses: p.responses.map(hex)) }
     static func proof(_ p: ElGamalPartialDecryption.Proof) -> Proof { Proof(challenge: hex(p.challenge), responses: p.responses.map(hex)) }
 }

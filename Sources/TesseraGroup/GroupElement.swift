@@ -97,5 +97,5 @@ public struct GroupElement: Sendable, Hashable, CustomStringConvertible {
     public var encoded: [UInt8] { storage.bytes }
     public var isIdentity: Bool { storage.isZero }
 
-    public var description: String { "GroupElement(\(Hex.encode(storage.bytes)))" }
+    public var description: String { "GroupElement(\(storage.bytes.hex))" }
 }

@@ -209,12 +209,7 @@ public struct RLWEVectors: Codable, Sendable, Equatable {
 
 /// Lower-case hex of little-endian fixed-width elements.
 enum Hex {
-    static let digits = Array("0123456789abcdef".utf8)
-    static func bytes(_ b: [UInt8]) -> String {
-        var out = [UInt8](); out.reserveCapacity(2 * b.count)
-        for x in b { out.append(digits[Int(x >> 4)]); out.append(digits[Int(x & 15)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func bytes(_ b: [UInt8]) -> String { b.hex }
     static func word(_ w: UInt64) -> String { bytes((0..<8).map { UInt8(truncatingIfNeeded: w >> (56 - 8 * UInt64($0))) }) }
     static func words(_ w: [UInt64]) -> String { bytes(MaskedUpdate.bytes(w)) }
     static func int64(_ v: [Int64]) -> String { words(v.map { UInt64(bitPattern: $0) }) }

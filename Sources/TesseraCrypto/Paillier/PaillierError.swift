@@ -38,7 +38,7 @@ public enum PaillierError: Error, CustomStringConvertible, Equatable {
 public struct KeyID: Sendable, Hashable, Codable, CustomStringConvertible {
     public let bytes: [UInt8]
     public init(bytes: [UInt8]) { self.bytes = bytes }
-    public var description: String { bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined() }
+    public var description: String { bytes.hex }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
@@ -58,29 +58,3 @@ extension String {
     func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
-extension Array where Element == UInt8 {
-    /// Parses an even-length hex string.
-    public init?(hex: String) {
-        let chars = Array(hex.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(chars.count / 2)
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 48...57: return c - 48
-            case 97...102: return c - 87
-            case 65...70: return c - 55
-            default: return nil
-            }
-        }
-        var i = 0
-        while i < chars.count {
-            guard let hi = nibble(chars[i]), let lo = nibble(chars[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
-        }
-        self = out
-    }
-
-    public var hex: String { map { String($0, radix: 16).leftPadded(to: 2) }.joined() }
-}
