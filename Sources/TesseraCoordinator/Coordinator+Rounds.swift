@@ -135,7 +135,7 @@ extension Coordinator {
         CrashPoint.reached("submission-stored")
         config.metrics.increment("tessera_submissions_total", help: "Stored submissions")
         config.metrics.increment("tessera_submission_bytes_total", labels: ["participant": sender], by: Double(envelope.count))
-        let count = try config.store.submissions(job: current.id, round: current.round).count
+        let count = try config.store.submitters(job: current.id, round: current.round).count
         log.info("submission stored", metadata: ["participant": .string(sender), "round": .stringConvertible(current.round),
                                                  "count": .stringConvertible(count)])
     }
@@ -222,7 +222,7 @@ extension Coordinator {
         }
         switch job.phase {
         case .collecting:
-            let submitted = try store.submissions(job: job.id, round: job.round).map(\.participant)
+            let submitted = try store.submitters(job: job.id, round: job.round)
             // Wait for every listed participant that has not refused and is not presumed gone,
             // until the round timeout.
             let awaited = job.spec.participants.filter { decisions[$0]?.accept != false && !job.unresponsive.contains($0) }
@@ -465,7 +465,7 @@ extension Coordinator {
         guard decision.accept, try config.store.latestRound(job: job.id) != nil else { return }
         switch job.phase {
         case .collecting:
-            let submitted = try config.store.submissions(job: job.id, round: job.round).map(\.participant)
+            let submitted = try config.store.submitters(job: job.id, round: job.round)
             if !submitted.contains(id) { try await sendRoundOpen(to: id) }
         case .decrypting:
             if job.verified[id] == nil { try await sendDecryptionRequest(to: id) }
