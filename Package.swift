@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // Module cut (see README "Architecture"): C system libraries at the bottom, then
@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The job API's HTTP server; no swift-configuration support (trait off).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         .systemLibrary(name: "CGMP", path: "Sources/CGMP", pkgConfig: "gmp",
@@ -88,9 +90,19 @@ let package = Package(
             "TesseraParallel", "TesseraSchemes",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "TesseraService", dependencies: [
+            "TesseraCoordinator", "TesseraProtocol", "TesseraState", "TesseraTransport", "TesseraCrypto",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "TesseraAudit", dependencies: ["TesseraProtocol", "TesseraSchemes", "TesseraParallel", "TesseraState", "TesseraKeys", "TesseraCrypto"]),
         .executableTarget(name: "tessera-coordinator", dependencies: [
-            "TesseraCoordinator", "TesseraNode", "TesseraParallel",
+            "TesseraCoordinator", "TesseraNode", "TesseraParallel", "TesseraService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tessera-participant", dependencies: [
@@ -100,7 +112,7 @@ let package = Package(
         .executableTarget(name: "tessera", dependencies: [
             "TesseraCrypto", "TesseraPrivacy", "TesseraAccountant", "TesseraKeys", "TesseraData", "TesseraLearning", "TesseraReport", "TesseraJobs", "CReference",
             "TesseraCoordinator", "TesseraParticipant", "TesseraNode", "TesseraTransport", "TesseraState", "TesseraProtocol", "TesseraAudit", "TesseraSchemes",
-            "TesseraGroup", "TesseraLattice", "TesseraParallel", "TesseraSimulation",
+            "TesseraGroup", "TesseraLattice", "TesseraParallel", "TesseraSimulation", "TesseraService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -117,7 +129,7 @@ let package = Package(
         .testTarget(name: "TesseraStateTests", dependencies: ["TesseraState"]),
         .testTarget(name: "TesseraNetworkTests", dependencies: [
             "TesseraNode", "TesseraAudit", "TesseraTransport", "TesseraProtocol", "TesseraCrypto", "TesseraKeys", "TesseraState", "TesseraSchemes",
-            "TesseraCoordinator",
+            "TesseraCoordinator", "TesseraService",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -128,5 +140,6 @@ let package = Package(
             .product(name: "X509", package: "swift-certificates"),
         ]),
         .testTarget(name: "TesseraSchemesTests", dependencies: ["TesseraSchemes", "TesseraParallel"]),
+        .testTarget(name: "TesseraServiceTests", dependencies: ["TesseraService", "TesseraProtocol"]),
     ]
 )

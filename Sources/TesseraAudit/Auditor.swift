@@ -32,6 +32,9 @@ public struct Auditor {
         /// Federation keys recomputed from the transcript's DKGs (epoch, qualified dealers,
         /// number of verification keys derived, the excluded dealers with the rule's reason).
         public var keys: [(epoch: [UInt8], qualified: [String], verificationKeys: Int, excluded: [(holder: String, reason: String)])] = []
+        /// Every use of the job API the coordinator recorded, in order (position, principal,
+        /// role, action, job, detail), each checked against the manifest and the access matrix.
+        public var accesses: [(position: Int, principal: String, role: String, action: String, job: String, detail: String)] = []
     }
 
     /// A one-shot submission's masked vector, exported beside the transcript (nil if missing).
@@ -220,6 +223,17 @@ public struct Auditor {
                 let cost = try JobPrivacy.cost(job.spec, round: Int(body.round)).epsilon
                 for id in pending.contributors { report.spent[id, default: 0] += cost }
                 report.rounds += 1
+            case ("access", .accessRecord(let access)):
+                guard entry.author == FederationInfo.coordinatorID else { throw fail("access record not authored by the coordinator") }
+                guard let principal = federation.principals[access.principal], principal.role == access.role else {
+                    throw fail("access record names \(access.principal.debugDescription) as \(access.role), which the manifest does not list")
+                }
+                if access.action == "read-result" {
+                    guard let job = jobs[body.jobID], job.spec.resultReaders.contains(access.principal) else {
+                        throw fail("\(access.principal) read the result of \(body.jobID.debugDescription) without being one of its result readers")
+                    }
+                }
+                report.accesses.append((entry.position, access.principal, access.role, access.action, body.jobID, access.detail))
             default:
                 throw fail("entry kind \(entry.kind) does not match its message (\(body.kind))")
             }

@@ -169,6 +169,8 @@ extension Coordinator {
         repeat {
             advanceAgain = false
             try await step()
+            // A job ended: the next queued one (submitted through the job API) starts.
+            if job?.finished ?? false, try await startNextQueued() { advanceAgain = true }
         } while advanceAgain
     }
 

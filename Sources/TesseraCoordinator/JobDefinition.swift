@@ -23,6 +23,13 @@ public struct JobDefinition: Codable, Sendable {
     /// Kind-specific parameters (`segment-profile`, `kmeans`, `logreg`); they fix the vector
     /// length and the per-customer L2 bound, which the job file then need not state.
     public var parameters: JobComputation?
+    /// Principals (manifest ids) who may read the released result through the job API.
+    public var readers: [String]?
+    /// What the job is for, in words: shown to stewards, matched by participants' policies.
+    public var purpose: String?
+    /// The principal that submitted the job through the API (set by the coordinator, never
+    /// taken from a submitted file); nil for a job given to `serve --job`.
+    public var proposer: String?
 
     /// Distributed noise: every participant adds `mechanism` noise of `variance` (integer
     /// units, decimal or "p/q") to its update clipped to L2 norm `l2Bound`.
@@ -66,7 +73,9 @@ public struct JobDefinition: Codable, Sendable {
         self.privacy = privacy
     }
 
-    enum CodingKeys: String, CodingKey { case id, kind, scheme, vectorLength, valueBound, rounds, participants, minParticipants, privacy, parameters }
+    enum CodingKeys: String, CodingKey {
+        case id, kind, scheme, vectorLength, valueBound, rounds, participants, minParticipants, privacy, parameters, readers, purpose, proposer
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -78,6 +87,9 @@ public struct JobDefinition: Codable, Sendable {
         participants = try c.decodeIfPresent([String].self, forKey: .participants)
         minParticipants = try c.decodeIfPresent(Int.self, forKey: .minParticipants)
         privacy = try c.decodeIfPresent(Privacy.self, forKey: .privacy)
+        readers = try c.decodeIfPresent([String].self, forKey: .readers)
+        purpose = try c.decodeIfPresent(String.self, forKey: .purpose)
+        proposer = try c.decodeIfPresent(String.self, forKey: .proposer)
         if kind == "vector-sum" {
             parameters = nil
         } else {
@@ -100,6 +112,9 @@ public struct JobDefinition: Codable, Sendable {
         try c.encodeIfPresent(participants, forKey: .participants)
         try c.encodeIfPresent(minParticipants, forKey: .minParticipants)
         try c.encodeIfPresent(privacy, forKey: .privacy)
+        try c.encodeIfPresent(readers, forKey: .readers)
+        try c.encodeIfPresent(purpose, forKey: .purpose)
+        try c.encodeIfPresent(proposer, forKey: .proposer)
         switch parameters {
         case .segmentProfile(let s): try c.encode(s, forKey: .parameters)
         case .kmeans(let k): try c.encode(k, forKey: .parameters)
@@ -167,6 +182,17 @@ public struct JobDefinition: Codable, Sendable {
         spec.participants = listed
         spec.delta = privacy.map { "\($0.delta)" } ?? "0"
         spec.epsilon = try JobPrivacy.accounting(spec).map { "\($0.totalEpsilon)" } ?? "0"
+        let readers = self.readers ?? []
+        guard Set(readers).count == readers.count else { throw ProtocolError(.malformed, "job \(id): readers: a principal is listed twice") }
+        if let stranger = readers.first(where: { federation.principals[$0] == nil }) {
+            throw ProtocolError(.malformed, "job \(id): readers: \(stranger.debugDescription) is not a principal of federation \(federation.name)")
+        }
+        spec.resultReaders = readers.sorted()
+        spec.purpose = purpose ?? ""
+        spec.proposer = proposer ?? ""
+        if let proposer, federation.principals[proposer] == nil {
+            throw ProtocolError(.malformed, "job \(id): proposer \(proposer.debugDescription) is not a principal of federation \(federation.name)")
+        }
         return spec
     }
 }

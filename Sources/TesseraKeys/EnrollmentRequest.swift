@@ -25,9 +25,12 @@ public struct EnrollmentRequest: Codable, Sendable, Hashable {
     public var tlsPublicKey: String?
     public var signingKey: VerifyingKey
     public var sealingKey: SealingPublicKey
+    /// A principal's organisation (see `FederationManifest.Member.organisation`).
+    public var organisation: String?
     public var signature: String?
 
-    static let fields: Set<String> = ["format", "federation", "id", "role", "csr", "tlsPublicKey", "signingKey", "sealingKey", "signature"]
+    static let fields: Set<String> = ["format", "federation", "id", "role", "csr", "tlsPublicKey", "signingKey", "sealingKey",
+                                      "organisation", "signature"]
 
     public func canonicalBody() throws -> [UInt8] {
         var body = self
@@ -46,10 +49,11 @@ public struct EnrollmentRequest: Codable, Sendable, Hashable {
     /// a CSR (not for the dealer), the Ed25519 signing key and the X25519 sealing key.
     /// Participants ask for SAN DNS = id; the coordinator for `dnsNames` and `ipAddresses`.
     public static func generate<R: RandomSource>(federation: String, id: String, role: NodeRole,
-                                                 dnsNames: [String] = [], ipAddresses: [String] = [],
+                                                 dnsNames: [String] = [], ipAddresses: [String] = [], organisation: String? = nil,
                                                  using rng: inout R) throws -> (EnrollmentRequest, NodeKeyMaterial) {
         try FederationManifest.checkFederationName(federation)
         try FederationManifest.checkNodeID(id, role: role)
+        try Self.checkOrganisation(organisation, role: role)
         var tlsKey: P256.Signing.PrivateKey?
         var csrPEM: String?, spki: String?
         if role.hasCertificate {
@@ -68,7 +72,7 @@ public struct EnrollmentRequest: Codable, Sendable, Hashable {
                 }
             } else {
                 guard dnsNames.isEmpty, ipAddresses.isEmpty else {
-                    throw KeyCeremonyError.invalidParameter("a participant's certificate names only its id; --dns and --ip are for the coordinator")
+                    throw KeyCeremonyError.invalidParameter("a \(role.rawValue)'s certificate names only its id; --dns and --ip are for the coordinator")
                 }
                 names = [.dnsName(id)]
             }
@@ -90,7 +94,7 @@ public struct EnrollmentRequest: Codable, Sendable, Hashable {
         let sealingKey = SealingPrivateKey.generate(using: &rng)
         let request = try EnrollmentRequest(format: format, federation: federation, id: id, role: role, csr: csrPEM,
                                             tlsPublicKey: spki, signingKey: signingKey.verifyingKey,
-                                            sealingKey: sealingKey.publicKey, signature: nil).signed(with: signingKey)
+                                            sealingKey: sealingKey.publicKey, organisation: organisation, signature: nil).signed(with: signingKey)
         return (request, NodeKeyMaterial(id: id, role: role, tlsKey: tlsKey, signingKey: signingKey, sealingKey: sealingKey))
     }
 
@@ -121,6 +125,7 @@ public struct EnrollmentRequest: Codable, Sendable, Hashable {
         do {
             try FederationManifest.checkFederationName(federation)
             try FederationManifest.checkNodeID(id, role: role)
+            try Self.checkOrganisation(organisation, role: role)
         } catch { throw fail("\(error)") }
         guard let signature else { throw fail("no \"signature\": a request must be signed by its signing key") }
         guard let signatureBytes = Data(base64Encoded: signature),
@@ -163,14 +168,28 @@ public struct EnrollmentRequest: Codable, Sendable, Hashable {
         } catch let error as EnrollmentError { throw error } catch {
             throw fail("the CSR's extension request cannot be read (\(error))")
         }
-        if role == .participant {
+        if role == .participant || role.isPrincipal {
             guard dnsNames == [id], ipAddresses.isEmpty else {
-                throw fail("a participant's CSR must ask for exactly the DNS name \(id.debugDescription), it asks for \(dnsNames) and \(ipAddresses.count) IP address(es)")
+                throw fail("a \(role.rawValue)'s CSR must ask for exactly the DNS name \(id.debugDescription), it asks for \(dnsNames) and \(ipAddresses.count) IP address(es)")
             }
         } else if dnsNames.isEmpty && ipAddresses.isEmpty {
             throw fail("the coordinator's CSR asks for no name (DNS or IP) to put in its certificate")
         }
         return VerifiedRequest(request: self, path: path, tlsPublicKey: parsed.publicKey, dnsNames: dnsNames, ipAddresses: ipAddresses)
+    }
+}
+
+extension EnrollmentRequest {
+    /// Principals name an organisation (an id-shaped name); nodes do not.
+    static func checkOrganisation(_ organisation: String?, role: NodeRole) throws {
+        if role.isPrincipal {
+            guard let organisation else {
+                throw KeyCeremonyError.invalidParameter("a \(role.rawValue) names its organisation (--organisation: platform, a brand's id, or a firm's name)")
+            }
+            try FederationManifest.checkParticipantID(organisation)
+        } else if organisation != nil {
+            throw KeyCeremonyError.invalidParameter("only principals (operator, analyst, steward, auditor) name an organisation, not a \(role.rawValue)")
+        }
     }
 }
 

@@ -21,7 +21,10 @@ extension FederationKeys {
                 holders: manifest.holders,
                 keyThreshold: manifest.threshold,
                 dealerKey: manifest.dealer?.signingKey,
-                thresholdKey: paillierKey)
+                thresholdKey: paillierKey,
+                principals: manifest.principals.map {
+                    .init(id: $0.id, role: $0.role.rawValue, organisation: $0.organisation ?? "", certificateFingerprint: $0.certFingerprint ?? "")
+                })
         }
     }
 }

@@ -116,6 +116,12 @@ public struct FederationKeys: Sendable {
         return (identity, share)
     }
 
+    /// A principal's identity (a user of the job API), checked against the manifest and the CA.
+    public func principalIdentity(_ id: String) throws -> NodeIdentity {
+        guard let p = manifest.member(id), p.role.isPrincipal else { throw FederationKeysError.unknownNode(id: id, manifest: manifestPath) }
+        return try identity(of: p)
+    }
+
     /// The dealer's keys, checked against the manifest.
     public func dealerIdentity() throws -> DealerIdentity {
         guard let d = manifest.dealer else {

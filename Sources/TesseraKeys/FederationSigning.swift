@@ -81,14 +81,16 @@ extension CertificateAuthority {
         for r in requests.sorted(by: { $0.id < $1.id }) {
             var fingerprint: String?
             if let key = r.tlsPublicKey {
-                let issued = try issue(commonName: r.id, publicKey: key, dnsNames: r.role == .participant ? [r.id] : r.dnsNames,
-                                       ipAddressBytes: r.role == .participant ? [] : r.ipAddresses,
+                let named = r.role == .participant || r.role.isPrincipal  // SAN DNS = id only
+                let issued = try issue(commonName: r.id, publicKey: key, dnsNames: named ? [r.id] : r.dnsNames,
+                                       ipAddressBytes: named ? [] : r.ipAddresses,
                                        notBefore: notBefore, notAfter: notAfter, using: &rng)
                 fingerprint = issued.fingerprint
                 certificates.append(.init(id: r.id, role: r.role, certificate: issued))
             }
             members.append(.init(id: r.id, role: r.role, certFingerprint: fingerprint,
-                                 signingKey: r.request.signingKey, sealingKey: r.request.sealingKey))
+                                 signingKey: r.request.signingKey, sealingKey: r.request.sealingKey,
+                                 organisation: r.request.organisation))
         }
         let caPEM = try certificatePEM
         var manifest = FederationManifest(federation: federation, warning: warning, caCertificate: caPEM,

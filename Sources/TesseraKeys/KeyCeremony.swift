@@ -33,9 +33,12 @@ public enum KeyCeremony {
         public var seed: UInt64
         public var force: Bool
         public var now: Date
+        /// API users enrolled with the nodes (none by default; `Principal.standard` for the demo set).
+        public var principals: [Principal]
 
         public init(federation: String, participants: [String], threshold: Int, committee: [String]? = nil, bits: Int = 2048,
-                    validityDays: Int = 825, seed: UInt64, force: Bool = false, now: Date = Date()) {
+                    validityDays: Int = 825, seed: UInt64, force: Bool = false, now: Date = Date(), principals: [Principal] = []) {
+            self.principals = principals
             self.federation = federation
             self.participants = participants
             self.threshold = threshold
@@ -55,6 +58,27 @@ public enum KeyCeremony {
 
     public typealias WrittenFile = Enrollment.WrittenFile
 
+    /// A principal of a TEST federation: id, role, organisation.
+    public struct Principal: Sendable, Hashable {
+        public var id: String
+        public var role: NodeRole
+        public var organisation: String
+        public init(id: String, role: NodeRole, organisation: String) {
+            self.id = id
+            self.role = role
+            self.organisation = organisation
+        }
+
+        /// The demonstration set: the platform's operator and analyst, an external auditor,
+        /// and a steward for each brand ("steward-ID").
+        public static func standard(participants: [String]) -> [Principal] {
+            [Principal(id: "operator", role: .operator, organisation: "platform"),
+             Principal(id: "analyst", role: .analyst, organisation: "platform"),
+             Principal(id: "auditor", role: .auditor, organisation: "audit-firm")]
+                + participants.map { Principal(id: "steward-" + $0, role: .steward, organisation: $0) }
+        }
+    }
+
     public struct Output: Sendable {
         public let manifest: FederationManifest
         public let dealing: PaillierDealing
@@ -66,6 +90,12 @@ public enum KeyCeremony {
         try FederationManifest.checkParticipantIDs(options.participants)
         guard !options.participants.contains(dealerID) else {
             throw KeyCeremonyError.invalidParticipantID(dealerID, reason: "\"\(dealerID)\" is the TEST federation's dealer")
+        }
+        var ids = Set(options.participants + [dealerID, FederationManifest.coordinatorID])
+        for p in options.principals {
+            guard p.role.isPrincipal else { throw KeyCeremonyError.invalidParameter("principal \(p.id): \(p.role.rawValue) is not a principal's role") }
+            try FederationManifest.checkParticipantID(p.id)
+            guard ids.insert(p.id).inserted else { throw KeyCeremonyError.duplicateParticipantID(p.id) }
         }
         if let committee = options.committee {
             guard !committee.isEmpty else { throw KeyCeremonyError.invalidParameter("--committee is empty") }
@@ -83,18 +113,19 @@ public enum KeyCeremony {
         }
     }
 
-    /// The nodes of a TEST federation: coordinator, participants, dealer.
-    static func nodes(_ participants: [String]) -> [(String, NodeRole)] {
+    /// The members of a TEST federation: coordinator, participants, dealer, principals.
+    static func nodes(_ participants: [String], principals: [Principal] = []) -> [(String, NodeRole)] {
         [(FederationManifest.coordinatorID, .coordinator)] + participants.map { ($0, .participant) } + [(dealerID, .dealer)]
+            + principals.map { ($0.id, $0.role) }
     }
 
-    /// Every file the ceremony writes for these participants, manifest first.
-    public static func plannedFiles(participants: [String]) -> [WrittenFile] {
+    /// Every file the ceremony writes for these members, manifest first.
+    public static func plannedFiles(participants: [String], principals: [Principal] = []) -> [WrittenFile] {
         var files = [WrittenFile(path: KeyLayout.manifest, secret: false),
                      WrittenFile(path: KeyLayout.caCertificate, secret: false),
                      WrittenFile(path: KeyLayout.caPrivateKey, secret: true),
                      WrittenFile(path: KeyLayout.dealing, secret: false)]
-        for (id, role) in nodes(participants) {
+        for (id, role) in nodes(participants, principals: principals) {
             let dir = KeyLayout.nodeDirectory(id, role: role) + "/"
             if role.hasCertificate { files.append(WrittenFile(path: dir + KeyLayout.certificate, secret: false)) }
             for name in KeyLayout.secretFiles(role: role) { files.append(WrittenFile(path: dir + name, secret: true)) }
@@ -105,7 +136,7 @@ public enum KeyCeremony {
     /// Unless `force`, throws `fileExists` naming the first file of the ceremony that exists.
     public static func refuseOverwrite(_ options: Options, directory: String) throws {
         guard !options.force else { return }
-        if let existing = plannedFiles(participants: options.participants).first(where: { Enrollment.exists(directory + "/" + $0.path) }) {
+        if let existing = plannedFiles(participants: options.participants, principals: options.principals).first(where: { Enrollment.exists(directory + "/" + $0.path) }) {
             throw KeyCeremonyError.fileExists(path: directory + "/" + existing.path)
         }
     }
@@ -124,12 +155,12 @@ public enum KeyCeremony {
         // At each node: keys and a signed request.
         var materials: [String: NodeKeyMaterial] = [:]
         var requests: [VerifiedRequest] = []
-        for (id, role) in nodes(options.participants) {
+        for (id, role) in nodes(options.participants, principals: options.principals) {
             var nodeRNG = rng("node/" + id)
             let (request, material) = try EnrollmentRequest.generate(
                 federation: options.federation, id: id, role: role,
                 dnsNames: role == .coordinator ? ["localhost"] : [], ipAddresses: role == .coordinator ? ["127.0.0.1", "::1"] : [],
-                using: &nodeRNG)
+                organisation: options.principals.first { $0.id == id }?.organisation, using: &nodeRNG)
             materials[id] = material
             requests.append(try request.verify(path: KeyLayout.nodeDirectory(id, role: role) + "/" + KeyLayout.request))
         }
@@ -152,20 +183,20 @@ public enum KeyCeremony {
             KeyLayout.caPrivateKey: Data(ca.privateKeyPEM.utf8),
             KeyLayout.dealing: try KeyFiles.encode(dealing),
         ]
-        for (id, role) in nodes(options.participants) {
+        for (id, role) in nodes(options.participants, principals: options.principals) {
             let dir = KeyLayout.nodeDirectory(id, role: role) + "/"
             for (name, data) in materials[id]!.secretFiles() { contents[dir + name] = data }
             if let c = signed.certificates.first(where: { $0.id == id }) {
                 contents[dir + KeyLayout.certificate] = Data(c.certificate.certificatePEM.utf8)
             }
         }
-        let planned = plannedFiles(participants: options.participants)
+        let planned = plannedFiles(participants: options.participants, principals: options.principals)
         precondition(Set(planned.map(\.path)) == Set(contents.keys), "ceremony files and plan differ")
 
         // Write: the old manifest goes first, the new one comes last.
         try KeyFileWriter.makeDirectory(directory, private: true)
         try KeyFileWriter.remove(directory + "/" + KeyLayout.manifest)
-        for (id, role) in nodes(options.participants) {
+        for (id, role) in nodes(options.participants, principals: options.principals) {
             let dir = directory + "/" + KeyLayout.nodeDirectory(id, role: role)
             try KeyFileWriter.makeDirectory(dir, private: true)
             // A v1 ceremony kept unsealed Paillier shares here: they must not survive a --force.

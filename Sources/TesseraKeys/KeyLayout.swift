@@ -17,6 +17,7 @@
 ///     coordinator/{cert.pem, key.pem, signing.key, sealing.key}
 ///     participants/ID/{cert.pem, key.pem, signing.key, sealing.key}
 ///     dealer/{signing.key, sealing.key}
+///     principals/ID/{cert.pem, key.pem, signing.key, sealing.key}   (API users, if any)
 ///
 /// Directories holding secrets are 0700.
 public enum KeyLayout {
@@ -39,6 +40,7 @@ public enum KeyLayout {
         case .coordinator: return coordinatorDirectory
         case .dealer: return dealerDirectory
         case .participant: return "participants/" + id
+        case .operator, .analyst, .steward, .auditor: return "principals/" + id
         }
     }
 

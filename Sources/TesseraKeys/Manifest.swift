@@ -25,13 +25,18 @@ public struct FederationManifest: Codable, Sendable {
         public var certFingerprint: String?
         public var signingKey: VerifyingKey
         public var sealingKey: SealingPublicKey
+        /// A principal's organisation: "platform", a participant's id (a steward's brand, or a
+        /// brand's analyst), or another name (an audit firm). Absent for nodes.
+        public var organisation: String?
 
-        public init(id: String, role: NodeRole, certFingerprint: String?, signingKey: VerifyingKey, sealingKey: SealingPublicKey) {
+        public init(id: String, role: NodeRole, certFingerprint: String?, signingKey: VerifyingKey, sealingKey: SealingPublicKey,
+                    organisation: String? = nil) {
             self.id = id
             self.role = role
             self.certFingerprint = certFingerprint
             self.signingKey = signingKey
             self.sealingKey = sealingKey
+            self.organisation = organisation
         }
     }
 
@@ -66,13 +71,15 @@ public struct FederationManifest: Codable, Sendable {
 
     static let fields: Set<String> = ["format", "federation", "warning", "caCertificate", "caFingerprint", "threshold",
                                       "committee", "members", "signature"]
-    static let memberFields: Set<String> = ["id", "role", "certFingerprint", "signingKey", "sealingKey"]
+    static let memberFields: Set<String> = ["id", "role", "certFingerprint", "signingKey", "sealingKey", "organisation"]
 
     // MARK: Accessors
 
     public var coordinator: Member? { members.first { $0.role == .coordinator } }
     public var participants: [Member] { members.filter { $0.role == .participant } }
     public var dealer: Member? { members.first { $0.role == .dealer } }
+    /// The job API's users (operator, analysts, stewards, auditors).
+    public var principals: [Member] { members.filter { $0.role.isPrincipal } }
     /// The decryption holders, sorted: the committee, or every participant.
     public var holders: [String] { (committee ?? participants.map(\.id)).sorted() }
     public func member(_ id: String) -> Member? { members.first { $0.id == id } }
@@ -93,9 +100,15 @@ public struct FederationManifest: Codable, Sendable {
     }
 
     /// The federation's epoch: the first 16 bytes of BLAKE2b-256("tessera/epoch/v1" ‖ the
-    /// canonical manifest including its signature). Dealings and keys name it.
+    /// canonical manifest including its signature, with the principals left out). Dealings
+    /// and keys name it. Principals do not take part in the key generation, so enrolling or
+    /// removing an analyst does not start a new epoch (nor a new DKG).
     public var epoch: [UInt8] {
-        get throws { Array(Blake2b.hash(Array("tessera/epoch/v1".utf8) + (try CanonicalJSON.encode(self)), outputLength: 32).prefix(16)) }
+        get throws {
+            var nodes = self
+            nodes.members.removeAll { $0.role.isPrincipal }
+            return Array(Blake2b.hash(Array("tessera/epoch/v1".utf8) + (try CanonicalJSON.encode(nodes)), outputLength: 32).prefix(16))
+        }
     }
 
     /// The CA certificate, parsed; errors name `path`.
@@ -185,6 +198,16 @@ public struct FederationManifest: Codable, Sendable {
             } else if m.certFingerprint != nil {
                 throw fail("member \(m.id): a dealer has no certificate, so no certFingerprint")
             }
+            if m.role.isPrincipal {
+                guard let organisation = m.organisation else { throw fail("member \(m.id): a \(m.role.rawValue) names its organisation") }
+                do { try Self.checkParticipantID(organisation) } catch { throw fail("member \(m.id): organisation: \(error)") }
+            } else if m.organisation != nil {
+                throw fail("member \(m.id): only principals name an organisation, not a \(m.role.rawValue)")
+            }
+        }
+        let participantIDs = Set(participants.map(\.id))
+        for m in members where m.role == .steward && !participantIDs.contains(m.organisation ?? "") {
+            throw fail("member \(m.id): a steward's organisation must be a participant of the federation, not \((m.organisation ?? "").debugDescription)")
         }
         guard members.filter({ $0.role == .coordinator }).count <= 1 else { throw fail("more than one coordinator") }
         guard members.filter({ $0.role == .dealer }).count <= 1 else { throw fail("more than one dealer") }
@@ -197,7 +220,6 @@ public struct FederationManifest: Codable, Sendable {
         if let committee {
             guard !committee.isEmpty else { throw fail("committee is empty (omit it to make every participant a holder)") }
             guard Set(committee).count == committee.count else { throw fail("committee names a participant more than once") }
-            let participantIDs = Set(participants.map(\.id))
             if let outsider = committee.first(where: { !participantIDs.contains($0) }) {
                 throw fail("committee member \(outsider.debugDescription) is not a participant of the federation")
             }

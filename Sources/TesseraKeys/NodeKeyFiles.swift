@@ -11,9 +11,22 @@ public enum NodeRole: String, Codable, Sendable, CaseIterable {
     case coordinator
     /// Deals the threshold Paillier key (`tessera keys deal`); never connects, needs no certificate.
     case dealer
+    /// Principals: people and services that use the coordinator's job API (protocol/access.md),
+    /// never its participant port. Each names its organisation in the manifest.
+    /// Runs the platform: cancels jobs, reads metrics and every ledger.
+    case `operator`
+    /// Proposes jobs and reads the results it is named a reader of.
+    case analyst
+    /// A brand's data steward: approves or rejects jobs on its brand's data, reads its ledger.
+    case steward
+    /// Reads job specs, ledgers and the transcript; verifies them with `tessera audit`.
+    case auditor
 
     /// Whether the role connects over mutual TLS and so needs a certificate.
     public var hasCertificate: Bool { self != .dealer }
+
+    /// Whether the role is a principal of the job API (and names an organisation).
+    public var isPrincipal: Bool { [.operator, .analyst, .steward, .auditor].contains(self) }
 }
 
 /// A node's secret key material, generated at the node by `tessera keys request`.

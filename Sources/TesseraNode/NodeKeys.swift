@@ -12,6 +12,15 @@ public struct CoordinatorNode: Sendable {
     public let sealingKey: SealingPrivateKey
 }
 
+/// A principal's credentials: who it is and its TLS identity for the job API.
+public struct PrincipalNode: Sendable {
+    public let id: String
+    public let role: String
+    public let organisation: String
+    public let federation: FederationInfo
+    public let tls: TLSIdentity
+}
+
 /// A participant's credentials, Paillier key share and the federation's public facts.
 public struct ParticipantNode: Sendable {
     public let id: String
@@ -45,6 +54,22 @@ public enum NodeKeys {
                                tls: TLSIdentity(certificateChainPEM: identity.certificateChainPEM, privateKeyPEM: identity.privateKeyPEM,
                                                 trustedCAPEM: keys.caCertificatePEM),
                                signingKey: identity.signingKey, sealingKey: identity.sealingKey)
+    }
+
+    /// A principal's credentials for the job API: from its node directory (the id is then
+    /// the directory's own) or, with `id`, from a TEST federation directory.
+    public static func principal(directory: String, id: String?) throws -> PrincipalNode {
+        let keys = try FederationKeys.load(directory: directory)
+        let ownID: String
+        if let id { ownID = id } else {
+            let request = try EnrollmentRequest.read(path: directory + "/" + KeyLayout.request)
+            ownID = request.id
+        }
+        let identity = try keys.principalIdentity(ownID)
+        let member = keys.manifest.member(ownID)!
+        return PrincipalNode(id: ownID, role: member.role.rawValue, organisation: member.organisation ?? "", federation: try keys.federationInfo,
+                             tls: TLSIdentity(certificateChainPEM: identity.certificateChainPEM, privateKeyPEM: identity.privateKeyPEM,
+                                              trustedCAPEM: keys.caCertificatePEM))
     }
 
     public static func participant(directory: String, id: String) throws -> ParticipantNode {

@@ -22,8 +22,26 @@ public struct FederationInfo: Sendable {
         }
     }
 
+    /// A user of the coordinator's job API (protocol/access.md): never a protocol peer.
+    public struct Principal: Sendable, Hashable {
+        public let id: String
+        /// "operator", "analyst", "steward" or "auditor".
+        public let role: String
+        /// "platform", a participant's id (a steward's brand), or another organisation.
+        public let organisation: String
+        public let certificateFingerprint: String
+        public init(id: String, role: String, organisation: String, certificateFingerprint: String) {
+            self.id = id
+            self.role = role
+            self.organisation = organisation
+            self.certificateFingerprint = certificateFingerprint
+        }
+    }
+
     public static let coordinatorID = "coordinator"
     public let name: String
+    /// The job API's principals, by id.
+    public let principals: [String: Principal]
     public let participants: [String: Participant]
     public let coordinatorFingerprint: String
     public let coordinatorKey: VerifyingKey
@@ -40,8 +58,9 @@ public struct FederationInfo: Sendable {
 
     public init(name: String, participants: [Participant], coordinatorFingerprint: String,
                 coordinatorKey: VerifyingKey, epoch: [UInt8], holders: [String], keyThreshold: Int,
-                dealerKey: VerifyingKey?, thresholdKey: ThresholdPublicKey?) {
+                dealerKey: VerifyingKey?, thresholdKey: ThresholdPublicKey?, principals: [Principal] = []) {
         self.name = name
+        self.principals = Dictionary(uniqueKeysWithValues: principals.map { ($0.id, $0) })
         self.participants = Dictionary(uniqueKeysWithValues: participants.map { ($0.id, $0) })
         self.coordinatorFingerprint = coordinatorFingerprint
         self.coordinatorKey = coordinatorKey
@@ -56,6 +75,10 @@ public struct FederationInfo: Sendable {
 
     public func participant(withFingerprint fingerprint: String) -> Participant? {
         participants.values.first { $0.certificateFingerprint == fingerprint }
+    }
+
+    public func principal(withFingerprint fingerprint: String) -> Principal? {
+        principals.values.first { $0.certificateFingerprint == fingerprint }
     }
 
     public func signingKey(of sender: String) -> VerifyingKey? {

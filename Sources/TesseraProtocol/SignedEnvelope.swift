@@ -103,6 +103,7 @@ extension Tessera_V1_Body {
         case .dkgConfirmation: return "dkg_confirmation"
         case .dkgRelay: return "dkg_relay"
         case .dkgResult: return "dkg_result"
+        case .accessRecord: return "access_record"
         case .none: return "empty"
         }
     }

@@ -361,6 +361,24 @@ extension CoordinatorStore {
         }
     }
 
+    /// Removes a queued definition (a cancelled job that never started), recording why in the
+    /// transcript in the same transaction. False if it was not queued (started or unknown).
+    public func removePendingDefinition(id: String, transcript: [Transcript.Item]) throws -> Bool {
+        try db.write { db in
+            let queued = try Bool.fetchOne(db, sql: "SELECT 1 FROM job_definitions d WHERE d.id = ? AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = d.id)",
+                                           arguments: [id]) ?? false
+            guard queued else { return false }
+            try db.execute(sql: "DELETE FROM job_definitions WHERE id = ?", arguments: [id])
+            try Transcript.append(db, transcript)
+            return true
+        }
+    }
+
+    /// Appends records that change no other state (accesses through the job API).
+    public func appendTranscript(_ items: [Transcript.Item]) throws {
+        try db.write { db in try Transcript.append(db, items) }
+    }
+
     public func pendingDefinitions() throws -> [(id: String, definition: Data)] {
         try db.read { db in
             try Row.fetchAll(db, sql: "SELECT d.id, d.definition FROM job_definitions d WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = d.id) ORDER BY created")

@@ -22,14 +22,17 @@ public struct TLSIdentity: Sendable {
 
     /// Server side: a client certificate is required and must chain to the federation CA;
     /// names are checked against the manifest after the handshake, not by TLS.
-    public func serverContext() throws -> NIOSSLContext {
+    public func serverContext() throws -> NIOSSLContext { try NIOSSLContext(configuration: try serverConfiguration()) }
+
+    /// The server configuration itself (the job API's HTTP server builds its own context).
+    public func serverConfiguration() throws -> TLSConfiguration {
         let (chain, key, roots) = try material()
         var config = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: key)
         config.minimumTLSVersion = .tlsv13
         config.maximumTLSVersion = .tlsv13
         config.certificateVerification = .noHostnameVerification
         config.trustRoots = roots
-        return try NIOSSLContext(configuration: config)
+        return config
     }
 
     /// Client side: full verification of the coordinator's certificate (CA and host name).

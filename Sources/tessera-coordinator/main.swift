@@ -3,6 +3,7 @@ import Foundation
 import TesseraCoordinator
 import TesseraNode
 import TesseraParallel
+import TesseraService
 import TesseraState
 import TesseraTransport
 
@@ -20,6 +21,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on, HOST:PORT (port 0 picks a free one).") var listen: String
     @Option(help: "SQLite state file (created if missing).") var state: String
     @Option(help: "Job file to run (JSON, see protocol/README.md §7).") var job: String?
+    @Option(help: "Serve the job API (protocol/api.yaml; HTTP over mutual TLS, principals of the manifest) on HOST:PORT.") var api: String?
     @Option(help: "Serve Prometheus metrics on HOST:PORT.") var metrics: String?
     @Option(help: "Write the metrics (Prometheus text) to this file when the coordinator stops.") var metricsOut: String?
     @Option(help: "Seconds to wait for late submissions once the minimum has arrived.") var roundTimeout: Double = 60
@@ -50,6 +52,17 @@ struct Serve: AsyncParsableCommand {
             logger.info("metrics", metadata: ["address": .string("\(mh):\(channel.localAddress?.port ?? mp)")])
         }
         _ = metricsChannel
+        var apiTask: Task<Void, Error>?
+        if let api {
+            let (ah, ap) = try NodeSupport.parseHostPort(api)
+            let service = APIServer(coordinator: coordinator, federation: node.federation, metrics: registry, logger: logger)
+            let tls = node.tls
+            apiTask = Task {
+                try await service.run(host: ah, port: ap, tls: tls) { port in
+                    FileHandle.standardError.write(Data("api listening on \(ah):\(port)\n".utf8))
+                }
+            }
+        }
         FileHandle.standardError.write(Data("listening on \(host):\(server.localPort)\n".utf8))
         logger.info("coordinator ready", metadata: ["federation": .string(node.federation.name), "port": .stringConvertible(server.localPort)])
         let signals = NodeSupport.onTermination {
@@ -65,6 +78,7 @@ struct Serve: AsyncParsableCommand {
             }
         }
         try await server.run { connection in await coordinator.serve(connection) }
+        apiTask?.cancel()
         if let metricsOut { try registry.exposition().write(toFile: metricsOut, atomically: true, encoding: .utf8) }
         if exitAfterJob, let failure = await coordinator.dkgFailure() {
             logger.error("the federation's key generation failed; no one-shot job can run", metadata: ["reason": .string(failure)])

@@ -42,6 +42,9 @@ struct Audit: AsyncParsableCommand {
                 print("federation key of epoch \(key.epoch.map { String(format: "%02x", $0) }.joined()): recomputed from \(key.qualified.count) qualified dealings (\(key.qualified.joined(separator: ", "))), \(key.verificationKeys) verification keys derived\(key.excluded.isEmpty ? "" : "; excluded: " + key.excluded.map { "\($0.holder) (\($0.reason))" }.joined(separator: "; "))")
             }
             for (id, eps) in report.spent.sorted(by: { $0.key < $1.key }) { print(String(format: "privacy: %@ spent ε = %.6g", id, eps)) }
+            for a in report.accesses {
+                print("access: entry \(a.position): \(a.principal) (\(a.role)) \(a.action)\(a.job.isEmpty ? "" : " \(a.job)")\(a.detail.isEmpty ? "" : " [\(a.detail)]")")
+            }
             let refused = report.refusedRounds > 0 ? ", \(report.refusedRounds) refused round(s) checked" : ""
             print("audit OK: \(report.entries) entries, \(report.jobs) job(s), \(report.rounds) round(s) verified\(refused); root \(report.root.map { String(format: "%02x", $0) }.joined())")
         } catch let failure as Auditor.Failure {

@@ -35,7 +35,8 @@ struct KeysRequest: ParsableCommand {
 
     @Option(help: "Federation name (1-40 of A-Za-z0-9._-).") var federation: String
     @Option(help: "This node's id (^[a-z0-9][a-z0-9-]{0,62}$; the coordinator's is \"coordinator\").") var id: String?
-    @Option(help: "participant, coordinator or dealer.") var role: String = "participant"
+    @Option(help: "participant, coordinator, dealer, or a principal of the job API: operator, analyst, steward, auditor.") var role: String = "participant"
+    @Option(help: "Principals only: the organisation (platform, a brand's id, or a firm's name; a steward's is its brand).") var organisation: String?
     @Option(name: .customLong("dns"), help: "Coordinator only: a DNS name its certificate should carry (repeatable; default localhost).")
     var dnsNames: [String] = []
     @Option(name: .customLong("ip"), help: "Coordinator only: an IP address its certificate should carry (repeatable; default 127.0.0.1 and ::1).")
@@ -44,7 +45,7 @@ struct KeysRequest: ParsableCommand {
 
     func run() throws {
         guard let role = NodeRole(rawValue: role) else {
-            throw ValidationError("--role \(role.debugDescription): expected participant, coordinator or dealer")
+            throw ValidationError("--role \(role.debugDescription): expected participant, coordinator, dealer, operator, analyst, steward or auditor")
         }
         let id = self.id ?? (role == .coordinator ? FederationManifest.coordinatorID : "")
         guard !id.isEmpty else { throw ValidationError("--id is required for a \(role.rawValue)") }
@@ -52,7 +53,7 @@ struct KeysRequest: ParsableCommand {
         if role == .coordinator && dns.isEmpty && ips.isEmpty { dns = ["localhost"]; ips = ["127.0.0.1", "::1"] }
         var rng = SystemRandom()
         let (request, material) = try EnrollmentRequest.generate(federation: federation, id: id, role: role,
-                                                                 dnsNames: dns, ipAddresses: ips, using: &rng)
+                                                                 dnsNames: dns, ipAddresses: ips, organisation: organisation, using: &rng)
         let written = try Enrollment.writeNode(material, request: request, directory: out)
         print("\(role.rawValue) \(id) of federation \(federation): keys generated in \(out)")
         for file in written { print("  \(file.secret ? "0600 secret" : "0644 public") \(out)/\(file.path)") }
@@ -222,13 +223,15 @@ struct KeysInit: ParsableCommand {
     @Option(help: "Paillier modulus size in bits.") var bits: Int = 2048
     @Option(help: "Certificate validity in days.") var days: Int = 825
     @Flag(help: "Overwrite an existing federation's files.") var force = false
+    @Flag(help: "Also enroll the demonstration principals of the job API: operator, analyst, auditor and a steward-ID per participant.") var principals = false
 
     func run() throws {
         guard let seed else {
             throw ValidationError("tessera keys init generates every node's secrets in one place, so it is for TEST federations only and needs --seed. For a real federation, each node runs 'tessera keys request', the CA operator 'tessera keys ca init' and 'tessera keys sign', the dealer 'tessera keys deal', and each node 'tessera keys install' (README, \"Real deployment\").")
         }
         let options = KeyCeremony.Options(federation: federation, participants: splitList(participants), threshold: threshold,
-                                          committee: committee.map(splitList), bits: bits, validityDays: days, seed: seed, force: force)
+                                          committee: committee.map(splitList), bits: bits, validityDays: days, seed: seed, force: force,
+                                          principals: principals ? KeyCeremony.Principal.standard(participants: splitList(participants)) : [])
         do { try KeyCeremony.validate(options) } catch { throw ValidationError("\(error)") }
         try KeyCeremony.refuseOverwrite(options, directory: out)
         note("WARNING: --seed \(seed) makes every key reproducible; this is a TEST federation whose private keys are public.")

@@ -325,6 +325,15 @@ public nonisolated struct Tessera_V1_Body: Sendable {
     set {payload = .dkgResult(newValue)}
   }
 
+  /// Transcript only, authored by the coordinator: a principal's use of the job API.
+  public var accessRecord: Tessera_V1_AccessRecord {
+    get {
+      if case .accessRecord(let v)? = payload {return v}
+      return Tessera_V1_AccessRecord()
+    }
+    set {payload = .accessRecord(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Payload: Equatable, Sendable {
@@ -346,8 +355,35 @@ public nonisolated struct Tessera_V1_Body: Sendable {
     case dkgConfirmation(Tessera_V1_DkgConfirmation)
     case dkgRelay(Tessera_V1_DkgRelay)
     case dkgResult(Tessera_V1_DkgResult)
+    /// Transcript only, authored by the coordinator: a principal's use of the job API.
+    case accessRecord(Tessera_V1_AccessRecord)
 
   }
+
+  public init() {}
+}
+
+/// A principal's request through the job API, as the coordinator served it (protocol/access.md):
+/// every result read, transcript export, job proposal and cancellation enters the transcript.
+/// The body's job_id names the job (empty for a transcript export).
+public nonisolated struct Tessera_V1_AccessRecord: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// manifest id of the principal (authenticated by its certificate)
+  public var principal: String = String()
+
+  /// its role in the manifest
+  public var role: String = String()
+
+  /// an action of the access matrix, e.g. "read-result"
+  public var action: String = String()
+
+  /// e.g. "format=csv", "entries=1..42"
+  public var detail: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -489,6 +525,24 @@ public nonisolated struct Tessera_V1_JobSpec: @unchecked Sendable {
   public var hasOneShot: Bool {_storage._oneShot != nil}
   /// Clears the value of `oneShot`. Subsequent reads from it will return its default value.
   public mutating func clearOneShot() {_uniqueStorage()._oneShot = nil}
+
+  /// principals (manifest ids) who may read the released result through the job API;
+  public var resultReaders: [String] {
+    get {_storage._resultReaders}
+    set {_uniqueStorage()._resultReaders = newValue}
+  }
+
+  /// each brand approves the spec with them (protocol/access.md)
+  public var proposer: String {
+    get {_storage._proposer}
+    set {_uniqueStorage()._proposer = newValue}
+  }
+
+  /// free text shown to stewards and checked against participants' policies
+  public var purpose: String {
+    get {_storage._purpose}
+    set {_uniqueStorage()._purpose = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -957,7 +1011,7 @@ nonisolated extension Tessera_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Body"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}federation\0\u{1}sender\0\u{3}job_id\0\u{1}round\0\u{1}sequence\0\u{2}\u{5}hello\0\u{3}job_spec\0\u{3}job_decision\0\u{3}round_open\0\u{1}submission\0\u{3}decryption_request\0\u{3}partial_decryptions\0\u{3}round_result\0\u{1}status\0\u{3}key_layer\0\u{3}dkg_start\0\u{3}dkg_deal\0\u{3}dkg_complaints\0\u{3}dkg_justification\0\u{3}dkg_confirmation\0\u{3}dkg_relay\0\u{3}dkg_result\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}federation\0\u{1}sender\0\u{3}job_id\0\u{1}round\0\u{1}sequence\0\u{2}\u{5}hello\0\u{3}job_spec\0\u{3}job_decision\0\u{3}round_open\0\u{1}submission\0\u{3}decryption_request\0\u{3}partial_decryptions\0\u{3}round_result\0\u{1}status\0\u{3}key_layer\0\u{3}dkg_start\0\u{3}dkg_deal\0\u{3}dkg_complaints\0\u{3}dkg_justification\0\u{3}dkg_confirmation\0\u{3}dkg_relay\0\u{3}dkg_result\0\u{3}access_record\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1191,6 +1245,19 @@ nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._Mes
           self.payload = .dkgResult(v)
         }
       }()
+      case 27: try {
+        var v: Tessera_V1_AccessRecord?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .accessRecord(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .accessRecord(v)
+        }
+      }()
       default: break
       }
     }
@@ -1285,6 +1352,10 @@ nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._Mes
       guard case .dkgResult(let v)? = self.payload else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
     }()
+    case .accessRecord?: try {
+      guard case .accessRecord(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1297,6 +1368,51 @@ nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._Mes
     if lhs.round != rhs.round {return false}
     if lhs.sequence != rhs.sequence {return false}
     if lhs.payload != rhs.payload {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_AccessRecord: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AccessRecord"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}principal\0\u{1}role\0\u{1}action\0\u{1}detail\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.principal) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.role) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.action) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.detail) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.principal.isEmpty {
+      try visitor.visitSingularStringField(value: self.principal, fieldNumber: 1)
+    }
+    if !self.role.isEmpty {
+      try visitor.visitSingularStringField(value: self.role, fieldNumber: 2)
+    }
+    if !self.action.isEmpty {
+      try visitor.visitSingularStringField(value: self.action, fieldNumber: 3)
+    }
+    if !self.detail.isEmpty {
+      try visitor.visitSingularStringField(value: self.detail, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_AccessRecord, rhs: Tessera_V1_AccessRecord) -> Bool {
+    if lhs.principal != rhs.principal {return false}
+    if lhs.role != rhs.role {return false}
+    if lhs.action != rhs.action {return false}
+    if lhs.detail != rhs.detail {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1334,7 +1450,7 @@ nonisolated extension Tessera_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Me
 
 nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobSpec"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}vector_length\0\u{3}value_bound\0\u{3}noise_bound\0\u{3}noise_mechanism\0\u{3}noise_variance\0\u{3}min_participants\0\u{1}threshold\0\u{1}rounds\0\u{3}slot_bits\0\u{3}slots_per_ciphertext\0\u{3}paillier_key_id\0\u{1}participants\0\u{1}epsilon\0\u{1}delta\0\u{3}l2_bound\0\u{3}privacy_unit\0\u{1}parameters\0\u{1}scheme\0\u{3}one_shot\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{3}vector_length\0\u{3}value_bound\0\u{3}noise_bound\0\u{3}noise_mechanism\0\u{3}noise_variance\0\u{3}min_participants\0\u{1}threshold\0\u{1}rounds\0\u{3}slot_bits\0\u{3}slots_per_ciphertext\0\u{3}paillier_key_id\0\u{1}participants\0\u{1}epsilon\0\u{1}delta\0\u{3}l2_bound\0\u{3}privacy_unit\0\u{1}parameters\0\u{1}scheme\0\u{3}one_shot\0\u{3}result_readers\0\u{1}proposer\0\u{1}purpose\0")
 
   fileprivate class _StorageClass {
     var _kind: String = String()
@@ -1357,6 +1473,9 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
     var _parameters: String = String()
     var _scheme: String = String()
     var _oneShot: Tessera_V1_OneShotParameters? = nil
+    var _resultReaders: [String] = []
+    var _proposer: String = String()
+    var _purpose: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1387,6 +1506,9 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
       _parameters = source._parameters
       _scheme = source._scheme
       _oneShot = source._oneShot
+      _resultReaders = source._resultReaders
+      _proposer = source._proposer
+      _purpose = source._purpose
     }
   }
 
@@ -1425,6 +1547,9 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
         case 18: try { try decoder.decodeSingularStringField(value: &_storage._parameters) }()
         case 19: try { try decoder.decodeSingularStringField(value: &_storage._scheme) }()
         case 20: try { try decoder.decodeSingularMessageField(value: &_storage._oneShot) }()
+        case 21: try { try decoder.decodeRepeatedStringField(value: &_storage._resultReaders) }()
+        case 22: try { try decoder.decodeSingularStringField(value: &_storage._proposer) }()
+        case 23: try { try decoder.decodeSingularStringField(value: &_storage._purpose) }()
         default: break
         }
       }
@@ -1497,6 +1622,15 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
       try { if let v = _storage._oneShot {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
       } }()
+      if !_storage._resultReaders.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._resultReaders, fieldNumber: 21)
+      }
+      if !_storage._proposer.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._proposer, fieldNumber: 22)
+      }
+      if !_storage._purpose.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._purpose, fieldNumber: 23)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1526,6 +1660,9 @@ nonisolated extension Tessera_V1_JobSpec: SwiftProtobuf.Message, SwiftProtobuf._
         if _storage._parameters != rhs_storage._parameters {return false}
         if _storage._scheme != rhs_storage._scheme {return false}
         if _storage._oneShot != rhs_storage._oneShot {return false}
+        if _storage._resultReaders != rhs_storage._resultReaders {return false}
+        if _storage._proposer != rhs_storage._proposer {return false}
+        if _storage._purpose != rhs_storage._purpose {return false}
         return true
       }
       if !storagesAreEqual {return false}

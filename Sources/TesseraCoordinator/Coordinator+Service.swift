@@ -1,0 +1,160 @@
+import Foundation
+import TesseraProtocol
+import TesseraSchemes
+import TesseraState
+
+/// What the job API (TesseraService) asks of a running coordinator: jobs submitted by a
+/// principal and queued, run one after another (the next starts when the previous one has
+/// released its last result, failed or been refused); their state, decisions and results;
+/// and the transcript records of every access. Authorisation is not decided here: the API
+/// checks the access matrix before it calls any of these.
+extension Coordinator {
+    /// A job as the API shows it.
+    public struct JobSummary: Codable, Sendable, Equatable {
+        public struct Decision: Codable, Sendable, Equatable {
+            public var accept: Bool
+            public var reason: String
+        }
+        public var id: String
+        public var kind: String
+        public var scheme: String
+        /// "queued", "active", "done", "refused" or "failed".
+        public var status: String
+        public var proposer: String?
+        public var purpose: String?
+        public var readers: [String]
+        public var participants: [String]
+        public var epsilon: String?
+        public var delta: String?
+        public var rounds: Int
+        /// Rounds whose result has been released.
+        public var released: Int
+        public var decisions: [String: Decision]
+    }
+
+    /// A released round, as the API returns it to a reader.
+    public struct ReleasedRound: Codable, Sendable, Equatable {
+        public var round: Int
+        public var contributors: [String]
+        public var sums: [Int64]
+    }
+
+    /// Validates a job submitted through the API and queues it under `proposer`; it starts now
+    /// if nothing else runs. A job id already used (queued, running or finished) is refused.
+    public func submit(_ submitted: JobDefinition, proposer: String) async throws -> JobSummary {
+        var definition = submitted
+        definition.proposer = proposer
+        let store = config.store
+        if try store.jobs().contains(where: { $0.id == definition.id }) || store.pendingDefinitions().contains(where: { $0.id == definition.id }) {
+            throw ProtocolError(.duplicate, "job id \(definition.id.debugDescription) is already used in this federation")
+        }
+        if definition.scheme == OneShotScheme.name, federationKey == nil {
+            try definition.validateBeforeKey(federation: federation)
+        } else {
+            _ = try definition.spec(federation: federation, federationKey: federationKey)
+        }
+        let running = job.map { !$0.finished } ?? false
+        if running || (definition.scheme == OneShotScheme.name && federationKey == nil) || (dkg != nil && dkgFailure() == nil && federationKey == nil) {
+            try store.savePendingDefinition(id: definition.id, definition: try JSONEncoder().encode(definition))
+            log.info("job queued", metadata: ["job": .string(definition.id), "proposer": .string(proposer)])
+            if !running { try await start(job: nil) }
+        } else {
+            try await start(job: definition)
+            for participant in sessions.keys.sorted() { try await catchUp(participant) }
+            try await advance()
+        }
+        guard let summary = try jobSummary(definition.id) else { throw ProtocolError(.internal, "job \(definition.id) vanished after submission") }
+        return summary
+    }
+
+    /// Registers the first queued job once the current one has ended; true if one started
+    /// (the caller, `advance`, then steps it). A one-shot job waiting for the epoch's key
+    /// stays queued until the DKG ends (`dkgEnded` starts it).
+    func startNextQueued() async throws -> Bool {
+        guard job?.finished ?? true, let (id, data) = try config.store.pendingDefinitions().first else { return false }
+        let definition = try JSONDecoder().decode(JobDefinition.self, from: data)
+        if definition.scheme == OneShotScheme.name, federationKey == nil { return false }
+        log.info("starting the next queued job", metadata: ["job": .string(id)])
+        try await start(job: definition)
+        for participant in sessions.keys.sorted() { try await catchUp(participant) }
+        return job?.id == id
+    }
+
+    /// Every job, queued ones last, in submission order.
+    public func jobSummaries() throws -> [JobSummary] {
+        let store = config.store
+        var out: [JobSummary] = try store.jobs().map { row in try summary(row) }
+        for (id, data) in try store.pendingDefinitions() {
+            let definition = try JSONDecoder().decode(JobDefinition.self, from: data)
+            out.append(JobSummary(id: id, kind: definition.kind, scheme: definition.scheme, status: "queued", proposer: definition.proposer,
+                                  purpose: definition.purpose, readers: (definition.readers ?? []).sorted(),
+                                  participants: (definition.participants ?? federation.participantIDs).sorted(), epsilon: nil, delta: nil,
+                                  rounds: definition.rounds ?? 1, released: 0, decisions: [:]))
+        }
+        return out
+    }
+
+    public func jobSummary(_ id: String) throws -> JobSummary? { try jobSummaries().first { $0.id == id } }
+
+    func summary(_ row: CoordinatorStore.JobRow) throws -> JobSummary {
+        let spec = try Tessera_V1_JobSpec(serializedBytes: row.spec)
+        let released = try (1...max(1, Int(spec.rounds))).filter { try config.store.result(job: row.id, round: $0) != nil }.count
+        let decisions = try config.store.decisions(job: row.id).mapValues { JobSummary.Decision(accept: $0.accept, reason: $0.reason) }
+        return JobSummary(id: row.id, kind: spec.kind, scheme: spec.scheme, status: row.status == "active" ? "active" : row.status,
+                          proposer: spec.proposer.isEmpty ? nil : spec.proposer, purpose: spec.purpose.isEmpty ? nil : spec.purpose,
+                          readers: spec.resultReaders, participants: spec.participants, epsilon: spec.epsilon, delta: spec.delta,
+                          rounds: Int(spec.rounds), released: released, decisions: decisions)
+    }
+
+    /// The signed spec of a job that has started (queued jobs have none yet).
+    public func jobSpec(_ id: String) throws -> Tessera_V1_JobSpec? {
+        guard let row = try config.store.jobs().first(where: { $0.id == id }) else { return nil }
+        return try Tessera_V1_JobSpec(serializedBytes: row.spec)
+    }
+
+    /// The released rounds of a job (none while it runs).
+    public func releasedRounds(_ id: String) throws -> [ReleasedRound] {
+        guard let spec = try jobSpec(id) else { return [] }
+        return try (1...max(1, Int(spec.rounds))).compactMap { round in
+            try config.store.result(job: id, round: round).map { ReleasedRound(round: round, contributors: $0.contributors, sums: $0.sums) }
+        }
+    }
+
+    /// Removes a queued job. A job that has started cannot be cancelled through the API yet.
+    public func cancelQueued(_ id: String, principal: String, role: String) throws {
+        let record = try accessItem(principal: principal, role: role, action: "cancel-job", job: id, detail: "queued job removed")
+        guard try config.store.removePendingDefinition(id: id, transcript: [record]) else {
+            if try config.store.jobs().contains(where: { $0.id == id }) {
+                throw ProtocolError(.refused, "job \(id) has started; only queued jobs can be cancelled")
+            }
+            throw ProtocolError(.wrongJob, "no job \(id.debugDescription)")
+        }
+        log.notice("queued job cancelled", metadata: ["job": .string(id), "principal": .string(principal)])
+    }
+
+    /// Records a principal's access in the transcript (signed by the coordinator, chained).
+    public func recordAccess(principal: String, role: String, action: String, job: String = "", detail: String = "") throws {
+        try config.store.appendTranscript([try accessItem(principal: principal, role: role, action: action, job: job, detail: detail)])
+    }
+
+    func accessItem(principal: String, role: String, action: String, job: String, detail: String) throws -> Transcript.Item {
+        let record = Tessera_V1_AccessRecord.with {
+            $0.principal = principal
+            $0.role = role
+            $0.action = action
+            $0.detail = detail
+        }
+        return Transcript.Item(author: FederationInfo.coordinatorID, kind: "access", envelope: try records.seal(job: job, round: 0, .accessRecord(record)))
+    }
+
+    public func transcriptEntries() throws -> [Transcript.Entry] { try config.store.transcript() }
+
+    /// Participants with an open session.
+    public func connectedParticipants() -> [String] { sessions.keys.sorted() }
+
+    /// The remaining budgets the participants declared with their latest decisions, and what
+    /// the released rounds spent (the coordinator's view; each brand's own ledger is the authority).
+    public func ledgerView() throws -> [(participant: String, job: String, round: Int, epsilon: Double, delta: Double)] {
+        try config.store.ledger()
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import TesseraCoordinator
+import TesseraCrypto
+import TesseraProtocol
+import TesseraState
+import TesseraTransport
+
+/// The coordinator's job API (protocol/api.yaml): HTTP/1.1 over mutually authenticated TLS 1.3
+/// on its own port, trusting the federation CA alone. Every request is authenticated by its
+/// client certificate (matched by fingerprint against the signed manifest) and authorised by
+/// `AccessMatrix` before the coordinator is asked anything; every result read, transcript
+/// export, proposal and cancellation enters the transcript with the principal's identity.
+public struct APIServer: Sendable {
+    public let coordinator: Coordinator
+    public let federation: FederationInfo
+    public let metrics: Metrics
+    public let logger: Logger
+    /// Largest accepted request body (a job file).
+    public static let bodyLimit = 1 << 20
+
+    public init(coordinator: Coordinator, federation: FederationInfo, metrics: Metrics, logger: Logger) {
+        self.coordinator = coordinator
+        self.federation = federation
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Serves until the task is cancelled; `onRunning` gets the bound port.
+    public func run(host: String, port: Int, tls: TLSIdentity, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let app = Application(router: router(), server: try .tls(.http1(), tlsConfiguration: try tls.serverConfiguration()),
+                              configuration: .init(address: .hostname(host, port: port), serverName: "tessera"),
+                              onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
+                              logger: logger)
+        try await app.run()
+    }
+
+    func router() -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.get("/v1/health") { _, context in try await handle(context, .health) { _ in
+            .json(["status": "ok", "federation": federation.name])
+        } }
+        router.get("/v1/jobs") { _, context in try await handle(context, .listJobs) { caller in
+            let jobs = try await coordinator.jobSummaries().filter { job in
+                guard case .principal(let p) = caller else { return false }
+                return AccessMatrix.visible(facts(job), to: p)
+            }
+            return try .json(encodable: ["jobs": jobs])
+        } }
+        router.post("/v1/jobs") { request, context in
+            let body = try await request.body.collect(upTo: Self.bodyLimit)
+            return try await handle(context, .proposeJob) { caller in
+                let definition = try Self.decodeJob(Data(buffer: body))
+                let summary = try await coordinator.submit(definition, proposer: caller.id)
+                try await coordinator.recordAccess(principal: caller.id, role: caller.role, action: AccessMatrix.Action.proposeJob.rawValue, job: summary.id)
+                return try .json(encodable: summary, status: .created)
+            }
+        }
+        router.get("/v1/jobs/:id") { _, context in
+            let id = try context.parameters.require("id")
+            let job = try await coordinator.jobSummary(id)
+            return try await handle(context, .readJob, job: job.map(facts), missing: "no job \(id.debugDescription)") { _ in
+                try .json(encodable: job!)
+            }
+        }
+        router.get("/v1/jobs/:id/result") { request, context in
+            let id = try context.parameters.require("id")
+            let job = try await coordinator.jobSummary(id)
+            return try await handle(context, .readResult, job: job.map(facts), missing: "no job \(id.debugDescription)") { caller in
+                let rounds = try await coordinator.releasedRounds(id)
+                guard let job, job.status == "done", !rounds.isEmpty else {
+                    throw APIError(.conflict, "job \(id) has released no result (status \(job?.status ?? "unknown"))")
+                }
+                let csv = request.uri.queryParameters.get("format") == "csv"
+                try await coordinator.recordAccess(principal: caller.id, role: caller.role, action: AccessMatrix.Action.readResult.rawValue, job: id,
+                                                   detail: "format=\(csv ? "csv" : "json"), rounds=\(rounds.count)")
+                if csv { return .text(ResultTable.csv(rounds), contentType: "text/csv") }
+                return try .json(encodable: ResultDocument(job: id, kind: job.kind, scheme: job.scheme, epsilon: job.epsilon, delta: job.delta, rounds: rounds))
+            }
+        }
+        router.post("/v1/jobs/:id/cancel") { _, context in
+            let id = try context.parameters.require("id")
+            let job = try await coordinator.jobSummary(id)
+            return try await handle(context, .cancelJob, job: job.map(facts), missing: "no job \(id.debugDescription)") { caller in
+                try await coordinator.cancelQueued(id, principal: caller.id, role: caller.role)
+                return .json(["job": id, "status": "cancelled"])
+            }
+        }
+        router.get("/v1/ledgers/:brand") { _, context in
+            let brand = try context.parameters.require("brand")
+            return try await handle(context, .readLedger, brand: brand) { _ in
+                guard federation.participants[brand] != nil else { throw APIError(.notFound, "\(brand.debugDescription) is not a participant of federation \(federation.name)") }
+                let spent = try await coordinator.ledgerView().filter { $0.participant == brand }
+                    .map { LedgerEntry(job: $0.job, round: $0.round, epsilon: $0.epsilon, delta: $0.delta) }
+                return try .json(encodable: LedgerDocument(brand: brand, entries: spent, epsilon: spent.map(\.epsilon).reduce(0, +)))
+            }
+        }
+        router.get("/v1/transcript") { _, context in try await handle(context, .exportTranscript) { caller in
+            let entries = try await coordinator.transcriptEntries()
+            try await coordinator.recordAccess(principal: caller.id, role: caller.role, action: AccessMatrix.Action.exportTranscript.rawValue,
+                                               detail: "entries=1..\(entries.count)")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            var out = Data()
+            for e in entries { out += try encoder.encode(e); out += Data("\n".utf8) }
+            return .bytes(out, contentType: "application/jsonl")
+        } }
+        router.get("/v1/metrics") { _, context in try await handle(context, .readMetrics) { _ in
+            .text(metrics.exposition(), contentType: "text/plain; version=0.0.4")
+        } }
+        return router
+    }
+
+    func facts(_ job: Coordinator.JobSummary) -> AccessMatrix.JobFacts {
+        AccessMatrix.JobFacts(participants: job.participants, readers: job.readers, proposer: job.proposer)
+    }
+
+    /// Authenticates the caller, checks the matrix, runs `body`, and maps every failure to a
+    /// status and a JSON error naming the problem.
+    func handle(_ context: APIContext, _ action: AccessMatrix.Action, job: AccessMatrix.JobFacts? = nil, brand: String? = nil,
+                missing: String? = nil, _ body: (AccessMatrix.Caller) async throws -> APIResponse) async throws -> Response {
+        let started = ContinuousClock.now
+        let response: APIResponse
+        do {
+            let caller = try await authenticate(context)
+            if let missing, job == nil {
+                // A node is refused before it learns whether the job exists.
+                if case .node = caller { try AccessMatrix.authorize(caller, action) }
+                throw APIError(.notFound, missing)
+            }
+            try AccessMatrix.authorize(caller, action, job: job, brand: brand)
+            response = try await body(caller)
+        } catch let denied as AccessMatrix.Denied {
+            logger.warning("API request refused", metadata: ["action": .string(action.rawValue), "reason": .string(denied.reason)])
+            response = .error(.forbidden, "\(denied)")
+        } catch let error as APIError {
+            response = .error(error.status, error.message, field: error.field)
+        } catch let error as ProtocolError {
+            response = .error(Self.status(of: error.code), error.message)
+        } catch {
+            logger.error("API internal error", metadata: ["action": .string(action.rawValue), "error": .string("\(error)")])
+            response = .error(.internalServerError, "internal error")
+        }
+        let seconds = Double((ContinuousClock.now - started).components.attoseconds) * 1e-18 + Double((ContinuousClock.now - started).components.seconds)
+        metrics.increment("tessera_api_requests_total", labels: ["action": action.rawValue, "status": "\(response.status.code)"], help: "Job API requests by action and status")
+        metrics.increment("tessera_api_seconds_total", labels: ["action": action.rawValue], by: seconds, help: "Time spent serving job API requests")
+        return response.response
+    }
+
+    func authenticate(_ context: APIContext) async throws -> AccessMatrix.Caller {
+        guard let certificate = try await context.channel.nioSSL_peerCertificate().get() else {
+            throw APIError(.unauthorized, "no client certificate")
+        }
+        let fingerprint = SHA256Digest.hash(try certificate.toDERBytes()).hex
+        if let principal = federation.principal(withFingerprint: fingerprint) { return .principal(principal) }
+        if let node = federation.participant(withFingerprint: fingerprint) { return .node(node.id) }
+        throw APIError(.forbidden, "certificate \(fingerprint) is not in the federation manifest")
+    }
+
+    static func status(of code: Tessera_V1_ErrorCode) -> HTTPResponse.Status {
+        switch code {
+        case .duplicate, .refused, .roundClosed: .conflict
+        case .wrongJob: .notFound
+        case .internal: .internalServerError
+        default: .badRequest
+        }
+    }
+
+    /// A job file from a request body: JSON, with the coordinator-set "proposer" refused.
+    static func decodeJob(_ data: Data) throws -> JobDefinition {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw APIError(.badRequest, "the request body is not a JSON object (a job file, protocol/README.md §7)")
+        }
+        if object["proposer"] != nil {
+            throw APIError(.badRequest, "proposer is set by the coordinator from your certificate, not by the job file", field: "proposer")
+        }
+        do { return try JSONDecoder().decode(JobDefinition.self, from: data) } catch let error as DecodingError {
+            let (field, reason) = APIError.describe(error)
+            throw APIError(.badRequest, "job file: \(field.isEmpty ? "" : "\(field): ")\(reason)", field: field.isEmpty ? nil : field)
+        }
+    }
+}
+
+/// The request context: Hummingbird's, plus the channel, whose TLS handler holds the peer's
+/// certificate.
+public struct APIContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        channel = source.channel
+    }
+
+    public var maxUploadSize: Int { APIServer.bodyLimit }
+}
+
+struct APIError: Error {
+    let status: HTTPResponse.Status
+    let message: String
+    var field: String?
+    init(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) {
+        self.status = status
+        self.message = message
+        self.field = field
+    }
+
+    /// The field path and reason of a decoding error, for a 400 that names the field.
+    static func describe(_ error: DecodingError) -> (field: String, reason: String) {
+        func path(_ keys: [any CodingKey]) -> String { keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") }
+        switch error {
+        case .keyNotFound(let key, let c): return (path(c.codingPath + [key]), "missing")
+        case .typeMismatch(let type, let c): return (path(c.codingPath), "expected \(type)")
+        case .valueNotFound(let type, let c): return (path(c.codingPath), "expected \(type), found null")
+        case .dataCorrupted(let c): return (path(c.codingPath), c.debugDescription)
+        @unknown default: return ("", "\(error)")
+        }
+    }
+}
+
+struct APIResponse {
+    var status: HTTPResponse.Status
+    var contentType: String
+    var body: Data
+
+    static func json(_ object: [String: String], status: HTTPResponse.Status = .ok) -> APIResponse {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return APIResponse(status: status, contentType: "application/json", body: data + Data("\n".utf8))
+    }
+
+    static func json<T: Encodable>(encodable value: T, status: HTTPResponse.Status = .ok) throws -> APIResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return APIResponse(status: status, contentType: "application/json", body: try encoder.encode(value) + Data("\n".utf8))
+    }
+
+    static func text(_ text: String, contentType: String) -> APIResponse { bytes(Data(text.utf8), contentType: contentType) }
+    static func bytes(_ data: Data, contentType: String) -> APIResponse { APIResponse(status: .ok, contentType: contentType, body: data) }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String, field: String? = nil) -> APIResponse {
+        var object = ["error": message]
+        if let field { object["field"] = field }
+        return json(object, status: status)
+    }
+
+    var response: Response {
+        Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+struct ResultDocument: Codable {
+    var job: String
+    var kind: String
+    var scheme: String
+    var epsilon: String?
+    var delta: String?
+    var rounds: [Coordinator.ReleasedRound]
+}
+
+struct LedgerEntry: Codable { var job: String; var round: Int; var epsilon: Double; var delta: Double }
+struct LedgerDocument: Codable { var brand: String; var entries: [LedgerEntry]; var epsilon: Double }
+
+/// Released sums as CSV: one row per (round, index).
+enum ResultTable {
+    static func csv(_ rounds: [Coordinator.ReleasedRound]) -> String {
+        var out = "round,index,sum\n"
+        for r in rounds { for (i, v) in r.sums.enumerated() { out += "\(r.round),\(i),\(v)\n" } }
+        return out
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+import TesseraAudit
+import TesseraKeys
+import TesseraNode
+import TesseraService
+import TesseraState
+
+/// The coordinator as a service: jobs submitted through the job API over mutual TLS, queued
+/// and run one after another with three participant processes that serve them all over one
+/// connection each; results only to their readers; every cell of the access matrix that the
+/// API serves, allowed and refused, by real principals' certificates; bad input refused with a
+/// 4xx naming the field, and nothing stored; the access records audited.
+@Suite(.serialized) struct JobAPITests {
+    static let brands = ["brand-a", "brand-b", "brand-c"]
+    static let length = 40
+
+    func values(_ i: Int) -> [Int64] { (0..<Self.length).map { Int64(($0 * 31 + i * 977) % 2001) - 1000 } }
+
+    func client(_ principal: String, port: Int) throws -> APIClient {
+        try APIClient(host: "127.0.0.1", port: port, tls: try NodeKeys.principal(directory: testKeys, id: principal).tls)
+    }
+
+    func job(_ id: String, readers: [String], scheme: String = "one-shot", extra: [String: Any] = [:]) throws -> Data {
+        var object: [String: Any] = ["id": id, "kind": "vector-sum", "scheme": scheme, "vectorLength": Self.length, "valueBound": 1_000_000,
+                                     "readers": readers, "purpose": "test of the job API"]
+        for (k, v) in extra { object[k] = v }
+        return try JSONSerialization.data(withJSONObject: object)
+    }
+
+    func json(_ reply: APIClient.Reply) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: reply.body) as? [String: Any], "not a JSON object: \(reply.text)")
+    }
+
+    @Test func jobsSubmittedThroughTheAPIRunInTurnAndOnlyReadersGetResults() async throws {
+        let dir = try temporaryDirectory()
+        let coordinator = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0",
+            "--state", dir + "/coordinator.sqlite", "--round-timeout", "20"], in: dir, name: "coordinator")
+        let log = try await coordinator.waitFor("api listening on")
+        let port = try listeningPort(log)
+        let apiLine = try #require(log.split(separator: "\n").first { $0.hasPrefix("api listening on ") })
+        let apiPort = try #require(Int(apiLine.split(separator: ":").last ?? ""))
+        var expected = [Int64](repeating: 0, count: Self.length)
+        var nodes: [NodeProcess] = []
+        for (i, id) in Self.brands.enumerated() {
+            let v = values(i)
+            for j in 0..<Self.length { expected[j] += v[j] }
+            nodes.append(try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
+                "--data", try writeData(dir, name: id, values: v), "--state", dir + "/\(id).sqlite"], in: dir, name: id))
+        }
+        defer { for n in nodes + [coordinator] { n.signal(SIGTERM) } }
+
+        let analyst = try client("analyst", port: apiPort)
+        let stewardA = try client("steward-brand-a", port: apiPort)
+        let op = try client("operator", port: apiPort)
+        let auditor = try client("auditor", port: apiPort)
+
+        // Three jobs, the second and third submitted while the first runs (or waits for its DKG).
+        let first = try await analyst.post("/v1/jobs", json: try job("api-1", readers: ["analyst"]))
+        #expect(first.status == 201, "\(first.text)")
+        #expect(try json(first)["proposer"] as? String == "analyst")
+        #expect(try await analyst.post("/v1/jobs", json: try job("api-2", readers: ["steward-brand-a"])).status == 201)
+        #expect(try await analyst.post("/v1/jobs", json: try job("api-3", readers: ["analyst", "auditor"], scheme: "paillier")).status == 201)
+        // The same id again: a conflict, nothing queued.
+        let again = try await analyst.post("/v1/jobs", json: try job("api-1", readers: ["analyst"]))
+        #expect(again.status == 409 && says(again, "already used"), "\(again.text)")
+
+        // All three finish, in order.
+        let deadline = Date().addingTimeInterval(240)
+        var statuses: [String: String] = [:]
+        while Date() < deadline {
+            let jobs = try json(try await op.get("/v1/jobs"))["jobs"] as? [[String: Any]] ?? []
+            statuses = Dictionary(uniqueKeysWithValues: jobs.map { ($0["id"] as! String, $0["status"] as! String) })
+            if statuses.count == 3, statuses.values.allSatisfy({ $0 == "done" }) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(statuses == ["api-1": "done", "api-2": "done", "api-3": "done"], "\(coordinator.output.suffix(3000))")
+
+        // Results: to readers only, whatever their role.
+        let result = try await analyst.get("/v1/jobs/api-1/result")
+        #expect(result.status == 200, "\(result.text)")
+        let rounds = try #require(try json(result)["rounds"] as? [[String: Any]])
+        #expect((rounds.first?["sums"] as? [NSNumber])?.map(\.int64Value) == expected)
+        #expect(rounds.first?["contributors"] as? [String] == Self.brands)
+        let csv = try await stewardA.get("/v1/jobs/api-2/result?format=csv")
+        #expect(csv.status == 200 && csv.contentType.hasPrefix("text/csv"))
+        #expect(csv.text.split(separator: "\n").dropFirst().map { Int64($0.split(separator: ",")[2])! } == expected)
+        let notReader = try await analyst.get("/v1/jobs/api-2/result")
+        #expect(notReader.status == 403 && says(notReader, "not a result reader"), "\(notReader.text)")
+        let operatorRead = try await op.get("/v1/jobs/api-1/result")
+        #expect(operatorRead.status == 403, "the operator reads a result only if the job names it")
+        #expect(try await auditor.get("/v1/jobs/api-3/result").status == 200)
+
+        // The rest of the matrix over real mTLS.
+        let node = try APIClient(host: "127.0.0.1", port: apiPort, tls: try NodeKeys.participant(directory: testKeys, id: "brand-a").tls)
+        #expect(try await node.get("/v1/health").status == 200)
+        let nodeList = try await node.get("/v1/jobs")
+        #expect(nodeList.status == 403 && says(nodeList, "participant node"), "\(nodeList.text)")
+        #expect(try await stewardA.post("/v1/jobs", json: try job("by-steward", readers: [])).status == 403)
+        #expect(try await analyst.get("/v1/transcript").status == 403)
+        #expect(try await analyst.get("/v1/metrics").status == 403)
+        #expect(try await op.get("/v1/metrics").status == 200)
+        #expect(try await stewardA.get("/v1/ledgers/brand-a").status == 200)
+        let otherLedger = try await stewardA.get("/v1/ledgers/brand-b")
+        #expect(otherLedger.status == 403 && says(otherLedger, "steward"), "\(otherLedger.text)")
+        #expect(try await auditor.get("/v1/ledgers/brand-b").status == 200)
+        #expect(try await stewardA.get("/v1/jobs/api-1").status == 200)
+        #expect(try await op.get("/v1/jobs/no-such-job").status == 404)
+        let cancelDone = try await op.post("/v1/jobs/api-1/cancel")
+        #expect(cancelDone.status == 409 && says(cancelDone, "has started"), "\(cancelDone.text)")
+
+        // Bad input: 400 naming the field, and nothing stored.
+        let before = try json(try await op.get("/v1/jobs"))["jobs"] as? [[String: Any]]
+        let malformed = try await analyst.post("/v1/jobs", json: Data("{\"id\": ".utf8))
+        #expect(malformed.status == 400, "\(malformed.text)")
+        #expect(says(malformed, "not a JSON object"), "\(malformed.text)")
+        let missing = try await analyst.post("/v1/jobs", json: Data("{\"id\": \"x\", \"kind\": \"vector-sum\"}".utf8))
+        #expect(missing.status == 400, "\(missing.text)")
+        let missingField = try json(missing)["field"] as? String
+        #expect(missingField == "valueBound", "\(missing.text)")
+        let unknownKind = try await analyst.post("/v1/jobs", json: try job("bad-kind", readers: [], extra: ["kind": "histogram"]))
+        #expect(unknownKind.status == 400, "\(unknownKind.text)")
+        #expect(says(unknownKind, "histogram"), "\(unknownKind.text)")
+        let stranger = try await analyst.post("/v1/jobs", json: try job("bad-reader", readers: ["mallory"]))
+        #expect(stranger.status == 400, "\(stranger.text)")
+        #expect(says(stranger, "readers: \"mallory\" is not a principal"), "\(stranger.text)")
+        let proposer = try await analyst.post("/v1/jobs", json: try job("forged", readers: [], extra: ["proposer": "operator"]))
+        #expect(proposer.status == 400, "\(proposer.text)")
+        let proposerField = try json(proposer)["field"] as? String
+        #expect(proposerField == "proposer", "\(proposer.text)")
+        let after = try json(try await op.get("/v1/jobs"))["jobs"] as? [[String: Any]]
+        #expect(after?.count == before?.count)
+
+        // Every operation of protocol/api.yaml is served (an unrouted path would be the
+        // server's bare 404, without the JSON error every route answers with).
+        for (method, path) in try apiOperations() {
+            let concrete = path.replacingOccurrences(of: "{id}", with: "api-1").replacingOccurrences(of: "{brand}", with: "brand-a")
+            let reply = method == "get" ? try await op.get(concrete) : try await op.post(concrete)
+            #expect(!reply.body.isEmpty && reply.status != 405, "\(method) \(path): \(reply.status) \(reply.text)")
+        }
+
+        // The auditor's export: the access records are in it, and it audits.
+        let export = try await auditor.get("/v1/transcript")
+        #expect(export.status == 200)
+        let path = dir + "/transcript.jsonl"
+        try export.body.write(to: URL(fileURLWithPath: path))
+        let report = try await Auditor(federation: try FederationKeys.load(directory: testKeys).federationInfo,
+                                       maskedVectors: { job, round, participant in
+                                           try? CoordinatorStore(path: dir + "/coordinator.sqlite").submissions(job: job, round: round)
+                                               .first { $0.participant == participant }.flatMap { try? maskedVector(of: $0.envelope) }
+                                       }).audit(try TranscriptFile.read(path))
+        #expect(report.jobs == 3 && report.rounds == 3)
+        let reads = report.accesses.filter { $0.action == "read-result" }.map { "\($0.principal):\($0.job)" }
+        #expect(reads == ["analyst:api-1", "steward-brand-a:api-2", "auditor:api-3"])
+        #expect(report.accesses.filter { $0.action == "propose-job" }.map(\.job) == ["api-1", "api-2", "api-3"])
+        // The export itself is recorded after the entries it contains.
+        let later = try await op.get("/v1/transcript")
+        #expect(later.text.contains("\"kind\":\"access\""))
+        #expect(later.text.split(separator: "\n").count > export.text.split(separator: "\n").count)
+    }
+
+    @Test func aCertificateFromAnotherCAIsRefusedByTLS() async throws {
+        let dir = try temporaryDirectory()
+        let other = dir + "/other"
+        try KeyCeremony.run(.init(federation: "other", participants: ["brand-a", "brand-b", "brand-c"], threshold: 2, bits: 512, seed: 9,
+                                  principals: KeyCeremony.Principal.standard(participants: ["brand-a"])), directory: other)
+        let coordinator = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0",
+            "--state", dir + "/coordinator.sqlite"], in: dir, name: "coordinator")
+        defer { coordinator.signal(SIGTERM) }
+        let log = try await coordinator.waitFor("api listening on")
+        let apiLine = try #require(log.split(separator: "\n").first { $0.hasPrefix("api listening on ") })
+        let apiPort = try #require(Int(apiLine.split(separator: ":").last ?? ""))
+        let foreign = try APIClient(host: "127.0.0.1", port: apiPort, tls: try NodeKeys.principal(directory: other, id: "analyst").tls)
+        await #expect(throws: (any Error).self) { _ = try await foreign.get("/v1/health") }
+        // The same request with this federation's analyst succeeds.
+        #expect(try await client("analyst", port: apiPort).get("/v1/health").status == 200)
+    }
+}
+
+/// The (method, path) of every operation in protocol/api.yaml.
+func apiOperations() throws -> [(String, String)] {
+    let text = try String(contentsOfFile: repositoryRoot + "/protocol/api.yaml", encoding: .utf8)
+    var out: [(String, String)] = [], path: String?
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        if line.hasPrefix("  /"), line.hasSuffix(":"), !line.hasPrefix("   ") { path = String(line.dropFirst(2).dropLast()) }
+        else if !line.hasPrefix(" ") { path = nil }
+        else if let path, ["    get:", "    post:"].contains(String(line)) { out.append((line.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ":", with: ""), path)) }
+    }
+    return out
+}
+
+/// Whether an API reply's error message contains `text`.
+func says(_ reply: APIClient.Reply, _ text: String) -> Bool { reply.errorMessage.contains(text) }
+
+/// The masked vector of a stored one-shot submission envelope (for the auditor's export).
+func maskedVector(of envelope: Data) throws -> Data? {
+    let b = try body(of: envelope)
+    guard case .submission(let s) = b.payload, s.hasOneShot else { return nil }
+    return s.oneShot.masked
+}
