@@ -248,7 +248,11 @@ public actor Participant {
             guard Int(spec.vectorLength) <= config.policy.maxVectorLength else {
                 throw DataError("vector length \(spec.vectorLength) exceeds local policy maximum \(config.policy.maxVectorLength)")
             }
+            if let violation = config.policy.consentViolation(spec) { throw DataError(violation) }
             let cost = try JobPrivacy.total(spec)
+            if let most = config.policy.maxEpsilonPerJob, cost.epsilon > most * (1 + 1e-12) {
+                throw DataError("local policy: the job spends ε = \(cost.epsilon), more than the \(most) this brand allows per job")
+            }
             let spent = try config.store.spent()
             guard spent.epsilon + cost.epsilon <= config.policy.budget.epsilon * (1 + 1e-12),
                   spent.delta + cost.delta <= config.policy.budget.delta * (1 + 1e-12) else {

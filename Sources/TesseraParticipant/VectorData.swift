@@ -1,4 +1,5 @@
 import Foundation
+import TesseraProtocol
 
 /// The local data of a `vector-sum` job: integers separated by commas, spaces or newlines;
 /// `#` starts a comment. Errors name the file and line. The values never leave the
@@ -44,6 +45,16 @@ public struct LocalPolicy: Codable, Sendable {
     /// Total privacy this participant will ever spend in the federation (basic composition
     /// across jobs). The ledger refuses any round that would exceed it.
     public var budget = Budget()
+    /// The most ε one job may spend (nil: only the budget limits it).
+    public var maxEpsilonPerJob: Double?
+    /// Principals this brand lets read what is released from its data (nil: any the job
+    /// names). A job naming another reader is refused with the reader's name.
+    public var allowedReaders: [String]?
+    /// Principals whose proposals this brand runs (nil: any; a job from a coordinator's job
+    /// file has no proposer and is then refused).
+    public var allowedProposers: [String]?
+    /// Purposes this brand runs jobs for (nil: any).
+    public var allowedPurposes: [String]?
 
     public struct Budget: Codable, Sendable {
         public var epsilon: Double = 10
@@ -60,6 +71,26 @@ public struct LocalPolicy: Codable, Sendable {
         acceptKinds = try c.decodeIfPresent([String].self, forKey: .acceptKinds) ?? ["vector-sum"]
         acceptSchemes = try c.decodeIfPresent([String].self, forKey: .acceptSchemes) ?? ["one-shot", "paillier"]
         budget = try c.decodeIfPresent(Budget.self, forKey: .budget) ?? Budget()
+        maxEpsilonPerJob = try c.decodeIfPresent(Double.self, forKey: .maxEpsilonPerJob)
+        allowedReaders = try c.decodeIfPresent([String].self, forKey: .allowedReaders)
+        allowedProposers = try c.decodeIfPresent([String].self, forKey: .allowedProposers)
+        allowedPurposes = try c.decodeIfPresent([String].self, forKey: .allowedPurposes)
+    }
+
+    /// The first rule of this policy about who proposes, reads and why that `spec` breaks,
+    /// as the reason the brand gives (nil if none).
+    public func consentViolation(_ spec: Tessera_V1_JobSpec) -> String? {
+        if let allowedReaders, let reader = spec.resultReaders.first(where: { !allowedReaders.contains($0) }) {
+            return "local policy: result reader \(reader) is not allowed (allowed: \(allowedReaders.isEmpty ? "none" : allowedReaders.joined(separator: ", ")))"
+        }
+        if let allowedProposers, !allowedProposers.contains(spec.proposer) {
+            return spec.proposer.isEmpty ? "local policy: the job has no proposer, and only jobs proposed by \(allowedProposers.joined(separator: ", ")) are allowed"
+                                         : "local policy: proposer \(spec.proposer) is not allowed (allowed: \(allowedProposers.joined(separator: ", ")))"
+        }
+        if let allowedPurposes, !allowedPurposes.contains(spec.purpose) {
+            return "local policy: purpose \(spec.purpose.debugDescription) is not allowed (allowed: \(allowedPurposes.map(\.debugDescription).joined(separator: ", ")))"
+        }
+        return nil
     }
 
     public static func load(path: String?) throws -> LocalPolicy {

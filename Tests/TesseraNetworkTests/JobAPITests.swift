@@ -159,6 +159,95 @@ import TesseraState
         #expect(later.text.split(separator: "\n").count > export.text.split(separator: "\n").count)
     }
 
+    /// A brand consents to who reads what is released from its data: its policy names the
+    /// readers, proposers and the largest ε per job it allows, and it refuses any other job
+    /// with the rule; the queue goes on with the next job.
+    @Test func aBrandsPolicyRefusesReadersItDidNotAllow() async throws {
+        let dir = try temporaryDirectory()
+        let coordinator = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0",
+            "--state", dir + "/coordinator.sqlite", "--round-timeout", "20"], in: dir, name: "coordinator")
+        let log = try await coordinator.waitFor("api listening on")
+        let port = try listeningPort(log)
+        let apiLine = try #require(log.split(separator: "\n").first { $0.hasPrefix("api listening on ") })
+        let apiPort = try #require(Int(apiLine.split(separator: ":").last ?? ""))
+        let policy = dir + "/brand-a-policy.json"
+        try JSONSerialization.data(withJSONObject: ["allowedReaders": ["analyst", "steward-brand-a"], "allowedProposers": ["analyst"],
+                                                    "maxEpsilonPerJob": 1.0]).write(to: URL(fileURLWithPath: policy))
+        var nodes: [NodeProcess] = []
+        for (i, id) in Self.brands.enumerated() {
+            nodes.append(try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
+                "--data", try writeData(dir, name: id, values: values(i)), "--state", dir + "/\(id).sqlite"]
+                + (id == "brand-a" ? ["--policy", policy] : []), in: dir, name: id))
+        }
+        defer { for n in nodes + [coordinator] { n.signal(SIGTERM) } }
+        let analyst = try client("analyst", port: apiPort)
+        #expect(try await analyst.post("/v1/jobs", json: try job("to-operator", readers: ["operator"], extra: ["minParticipants": 3])).status == 201)
+        #expect(try await analyst.post("/v1/jobs", json: try job("to-analyst", readers: ["analyst"], extra: ["minParticipants": 3])).status == 201)
+        let deadline = Date().addingTimeInterval(180)
+        var jobs: [[String: Any]] = []
+        while Date() < deadline {
+            jobs = try json(try await analyst.get("/v1/jobs"))["jobs"] as? [[String: Any]] ?? []
+            if jobs.count == 2, jobs.allSatisfy({ ["done", "refused", "failed"].contains($0["status"] as? String ?? "") }) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        let byID = Dictionary(uniqueKeysWithValues: jobs.map { ($0["id"] as! String, $0) })
+        #expect(byID["to-operator"]?["status"] as? String == "refused", "\(coordinator.output.suffix(2000))")
+        let decision = (byID["to-operator"]?["decisions"] as? [String: [String: Any]])?["brand-a"]
+        #expect(decision?["accept"] as? Bool == false)
+        #expect((decision?["reason"] as? String)?.contains("result reader operator is not allowed (allowed: analyst, steward-brand-a)") == true, "\(String(describing: decision))")
+        #expect(byID["to-analyst"]?["status"] as? String == "done", "\(coordinator.output.suffix(2000))")
+        #expect(try await analyst.get("/v1/jobs/to-analyst/result").status == 200)
+    }
+
+    /// The queue survives the coordinator: killed (SIGKILL) while its first job runs and two
+    /// wait, restarted on the same state, it finishes all three, each once.
+    @Test func queuedAndRunningJobsSurviveACoordinatorKill() async throws {
+        let dir = try temporaryDirectory()
+        func start(_ name: String) async throws -> (NodeProcess, Int, Int) {
+            let c = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:\(participantPort ?? 0)", "--api", "127.0.0.1:0",
+                "--state", dir + "/coordinator.sqlite", "--round-timeout", "20"], in: dir, name: name)
+            let log = try await c.waitFor("api listening on")
+            let apiLine = try #require(log.split(separator: "\n").first { $0.hasPrefix("api listening on ") })
+            return (c, try listeningPort(log), try #require(Int(apiLine.split(separator: ":").last ?? "")))
+        }
+        var participantPort: Int?
+        let (first, port, apiPort) = try await start("coordinator")
+        participantPort = port
+        var nodes: [NodeProcess] = []
+        var expected = [Int64](repeating: 0, count: Self.length)
+        for (i, id) in Self.brands.enumerated() {
+            let v = values(i)
+            for j in 0..<Self.length { expected[j] += v[j] }
+            nodes.append(try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
+                "--data", try writeData(dir, name: id, values: v), "--state", dir + "/\(id).sqlite"], in: dir, name: id))
+        }
+        defer { for n in nodes { n.signal(SIGTERM) } }
+        let analyst = try client("analyst", port: apiPort)
+        for id in ["q-1", "q-2", "q-3"] {
+            #expect(try await analyst.post("/v1/jobs", json: try job(id, readers: ["analyst"], scheme: "paillier")).status == 201)
+        }
+        try await first.waitFor("job=q-1 participants=", timeout: 60)  // q-1's round opened
+        first.signal(SIGKILL)
+        _ = try await first.waitForExit(timeout: 30)
+        let (second, _, apiPort2) = try await start("coordinator-2")
+        defer { second.signal(SIGTERM) }
+        let again = try client("analyst", port: apiPort2)
+        let deadline = Date().addingTimeInterval(180)
+        var statuses: [String: String] = [:]
+        while Date() < deadline {
+            let jobs = try json(try await again.get("/v1/jobs"))["jobs"] as? [[String: Any]] ?? []
+            statuses = Dictionary(uniqueKeysWithValues: jobs.map { ($0["id"] as! String, $0["status"] as! String) })
+            if statuses.count == 3, statuses.values.allSatisfy({ $0 == "done" }) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(statuses == ["q-1": "done", "q-2": "done", "q-3": "done"], "\(second.output.suffix(3000))")
+        for id in ["q-1", "q-2", "q-3"] {
+            let rounds = try json(try await again.get("/v1/jobs/\(id)/result"))["rounds"] as? [[String: Any]]
+            #expect(rounds?.count == 1)
+            #expect((rounds?.first?["sums"] as? [NSNumber])?.map(\.int64Value) == expected, "\(id)")
+        }
+    }
+
     @Test func aCertificateFromAnotherCAIsRefusedByTLS() async throws {
         let dir = try temporaryDirectory()
         let other = dir + "/other"
