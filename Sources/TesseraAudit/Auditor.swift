@@ -223,6 +223,16 @@ public struct Auditor {
                 let cost = try JobPrivacy.cost(job.spec, round: Int(body.round)).epsilon
                 for id in pending.contributors { report.spent[id, default: 0] += cost }
                 report.rounds += 1
+            case ("steward_decision", .stewardDecision(let decision)):
+                // Signed by the steward itself (checked above against the manifest's key).
+                guard let steward = federation.principals[entry.author], steward.role == "steward", steward.organisation == decision.brand else {
+                    throw fail("a steward decision for \(decision.brand) by \(entry.author), who is not that brand's steward in the manifest")
+                }
+                guard let job = jobs[body.jobID], job.spec.participants.contains(decision.brand) else {
+                    throw fail("a steward decision on \(body.jobID.debugDescription), which is not a job of \(decision.brand)")
+                }
+                report.accesses.append((entry.position, steward.id, steward.role, "decide-job", body.jobID,
+                                        "\(decision.approve ? "approve" : "reject") \(decision.brand)\(decision.reason.isEmpty ? "" : ": \(decision.reason)")"))
             case ("access", .accessRecord(let access)):
                 guard entry.author == FederationInfo.coordinatorID else { throw fail("access record not authored by the coordinator") }
                 guard let principal = federation.principals[access.principal], principal.role == access.role else {

@@ -99,6 +99,16 @@ extension Coordinator {
         let job = try requireJob(body)
         guard job.spec.participants.contains(sender) else { throw ProtocolError(.unexpected, "\(sender) is not listed in job \(job.id)") }
         let opened = try config.store.latestRound(job: job.id) != nil
+        if decision.held {
+            // Not a decision yet: the brand waits for its steward (through the job API).
+            guard try config.store.decisions(job: job.id)[sender] == nil else {
+                throw ProtocolError(.duplicate, "\(sender) already decided on job \(job.id); it cannot hold it now")
+            }
+            holds[job.id, default: [:]][sender] = decision.holdDeadline
+            log.info("job held for the brand's steward", metadata: ["participant": .string(sender), "job": .string(job.id)])
+            return
+        }
+        holds[job.id]?[sender] = nil
         if opened, try config.store.decisions(job: job.id)[sender] != nil {
             throw ProtocolError(.duplicate, "\(sender) already decided on job \(job.id); a decision cannot change once the job has started")
         }

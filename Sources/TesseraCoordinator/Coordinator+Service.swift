@@ -30,6 +30,8 @@ extension Coordinator {
         /// Rounds whose result has been released.
         public var released: Int
         public var decisions: [String: Decision]
+        /// Brands whose policy holds the job for their steward, with their deadline (unix seconds).
+        public var held: [String: Double] = [:]
     }
 
     /// A released round, as the API returns it to a reader.
@@ -103,7 +105,22 @@ extension Coordinator {
         return JobSummary(id: row.id, kind: spec.kind, scheme: spec.scheme, status: row.status == "active" ? "active" : row.status,
                           proposer: spec.proposer.isEmpty ? nil : spec.proposer, purpose: spec.purpose.isEmpty ? nil : spec.purpose,
                           readers: spec.resultReaders, participants: spec.participants, epsilon: spec.epsilon, delta: spec.delta,
-                          rounds: Int(spec.rounds), released: released, decisions: decisions)
+                          rounds: Int(spec.rounds), released: released, decisions: decisions, held: holds[row.id] ?? [:])
+    }
+
+    /// Relays a steward's signed decision to its brand, which holds the job for it, and enters
+    /// the envelope (signed by the steward) in the transcript. The API has checked the matrix
+    /// and the envelope's signature.
+    public func relayStewardDecision(job id: String, brand: String, steward: String, envelope: Data) async throws {
+        guard let job, job.id == id, !job.finished else { throw ProtocolError(.refused, "job \(id) is not waiting for decisions") }
+        guard holds[id]?[brand] != nil else {
+            throw ProtocolError(.refused, "\(brand) holds no decision for its steward on job \(id)")
+        }
+        guard sessions[brand] != nil else { throw ProtocolError(.refused, "\(brand) is not connected; its steward's decision cannot reach it now") }
+        try config.store.appendTranscript([Transcript.Item(author: steward, kind: "steward_decision", envelope: envelope)])
+        try await send(to: brand, try outbox.seal(job: id, round: 0, .stewardRelay(.with { $0.envelope = envelope })))
+        holds[id]?[brand] = nil  // one decision per hold; the brand answers with its own
+        log.notice("steward decision relayed", metadata: ["job": .string(id), "brand": .string(brand), "steward": .string(steward)])
     }
 
     /// The signed spec of a job that has started (queued jobs have none yet).

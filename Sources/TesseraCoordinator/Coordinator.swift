@@ -83,6 +83,9 @@ public actor Coordinator {
     /// The federation's key generation of this epoch, once a one-shot job needs it.
     var dkg: DKGRun?
     var jobFinishedWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Jobs a brand's policy holds for its steward: job → brand → the brand's deadline (unix
+    /// seconds). Not persisted: a brand that reconnects decides again, and holds again.
+    var holds: [String: [String: Double]] = [:]
     /// The state machine runs one step at a time: a step that awaits cryptography holds this,
     /// and a request to advance meanwhile is remembered and run after it.
     var advancing = false

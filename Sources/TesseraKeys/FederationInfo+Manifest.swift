@@ -23,7 +23,8 @@ extension FederationKeys {
                 dealerKey: manifest.dealer?.signingKey,
                 thresholdKey: paillierKey,
                 principals: manifest.principals.map {
-                    .init(id: $0.id, role: $0.role.rawValue, organisation: $0.organisation ?? "", certificateFingerprint: $0.certFingerprint ?? "")
+                    .init(id: $0.id, role: $0.role.rawValue, organisation: $0.organisation ?? "", certificateFingerprint: $0.certFingerprint ?? "",
+                          signingKey: $0.signingKey)
                 })
         }
     }

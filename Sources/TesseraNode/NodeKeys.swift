@@ -19,6 +19,8 @@ public struct PrincipalNode: Sendable {
     public let organisation: String
     public let federation: FederationInfo
     public let tls: TLSIdentity
+    /// Signs what the principal decides itself (a steward's approvals).
+    public let signingKey: SigningKey
 }
 
 /// A participant's credentials, Paillier key share and the federation's public facts.
@@ -69,7 +71,8 @@ public enum NodeKeys {
         let member = keys.manifest.member(ownID)!
         return PrincipalNode(id: ownID, role: member.role.rawValue, organisation: member.organisation ?? "", federation: try keys.federationInfo,
                              tls: TLSIdentity(certificateChainPEM: identity.certificateChainPEM, privateKeyPEM: identity.privateKeyPEM,
-                                              trustedCAPEM: keys.caCertificatePEM))
+                                              trustedCAPEM: keys.caCertificatePEM),
+                             signingKey: identity.signingKey)
     }
 
     public static func participant(directory: String, id: String) throws -> ParticipantNode {

@@ -83,6 +83,8 @@ public actor Participant {
     /// Round 1's update as computed (and checked) when the job was accepted, so that the
     /// submission does not compute it again.
     var acceptedUpdates: [String: [Int64]] = [:]
+    /// Jobs held for this brand's steward: job → (spec, deadline in unix seconds).
+    var holds: [String: (spec: Tessera_V1_JobSpec, deadline: Double)] = [:]
     nonisolated var log: Logger { config.logger }
     nonisolated var federation: FederationInfo { config.federation }
 
@@ -194,6 +196,7 @@ public actor Participant {
             }
             switch body.payload {
             case .jobSpec(let spec): return [try decide(spec, job: body.jobID)]
+            case .stewardRelay(let relay): return [try stewardDecided(relay, job: body.jobID)]
             case .roundOpen: return try await submitWithFaults(job: body.jobID, round: Int(body.round))
             case .decryptionRequest(let request):
                 if let fault = faults([.dropBeforeShare], job: body.jobID, round: Int(body.round)).first { return drop(fault) }
@@ -228,8 +231,9 @@ public actor Participant {
         }
     }
 
-    func decide(_ spec: Tessera_V1_JobSpec, job: String) throws -> Data {
-        var reason = "accepted"
+    /// `steward`: the steward's approval of a job this brand held for it (its id and reason).
+    func decide(_ spec: Tessera_V1_JobSpec, job: String, steward: (id: String, reason: String)? = nil) throws -> Data {
+        var reason = steward.map { "approved by \($0.id)\($0.reason.isEmpty ? "" : ": \($0.reason)")" } ?? "accepted"
         var accept = true
         do {
             let keys = try schemeKeys(for: spec)
@@ -268,11 +272,60 @@ public actor Participant {
             accept = false
             reason = "\(error)"
         }
+        if accept, config.policy.stewardApproval, steward == nil {
+            let deadline = holds[job]?.deadline ?? Date().timeIntervalSince1970 + config.policy.stewardTimeout
+            holds[job] = (spec, deadline)
+            log.notice("job held for this brand's steward", metadata: ["job": .string(job)])
+            return try outbox.seal(job: job, round: 0, .jobDecision(.with {
+                $0.accept = false
+                $0.held = true
+                $0.holdDeadline = deadline
+                $0.reason = "held for the steward of \(config.id)"
+            }))
+        }
+        holds[job] = nil
         try config.store.recordDecision(job: job, accept: accept, reason: reason, spec: try spec.serializedData())
         log.info("job decision", metadata: ["job": .string(job), "accept": .stringConvertible(accept), "reason": .string(reason)])
         let spent = try config.store.spent()
         return try outbox.seal(job: job, round: 0, .jobDecision(.with {
             $0.accept = accept
+            $0.reason = reason
+            $0.remainingEpsilon = max(0, config.policy.budget.epsilon - spent.epsilon)
+            $0.remainingDelta = max(0, config.policy.budget.delta - spent.delta)
+        }))
+    }
+
+    /// A steward's decision on a job this brand holds for it: signed by a steward of this brand
+    /// (the manifest's key for that principal; the coordinator only relays it), for this job,
+    /// before the hold's deadline. An approval runs every rule of the policy again.
+    func stewardDecided(_ relay: Tessera_V1_StewardRelay, job: String) throws -> Data {
+        guard let hold = holds[job] else { throw ProtocolError(.refused, "job \(job) is not held for a steward here") }
+        let envelope = try Tessera_V1_Envelope.parse(relay.envelope)
+        let unsigned = try Tessera_V1_Body(serializedBytes: envelope.body)
+        guard let steward = federation.principals[unsigned.sender], steward.role == "steward", steward.organisation == config.id else {
+            throw ProtocolError(.refused, "\(unsigned.sender.debugDescription) is not a steward of \(config.id) in the manifest")
+        }
+        let body = try SignedEnvelope.open(envelope, expectedSender: steward.id, federation: federation)
+        guard body.federation == federation.name, body.jobID == job, case .stewardDecision(let decision) = body.payload, decision.brand == config.id else {
+            throw ProtocolError(.refused, "the steward's envelope is not a decision of \(config.id) on job \(job)")
+        }
+        if Date().timeIntervalSince1970 > hold.deadline {
+            holds[job] = nil
+            return try finalRefusal(hold.spec, job: job, reason: "\(steward.id) decided after the deadline (\(config.policy.stewardTimeout) s after the job arrived)")
+        }
+        guard decision.approve else {
+            holds[job] = nil
+            return try finalRefusal(hold.spec, job: job, reason: "rejected by \(steward.id)\(decision.reason.isEmpty ? "" : ": \(decision.reason)")")
+        }
+        return try decide(hold.spec, job: job, steward: (steward.id, decision.reason))
+    }
+
+    func finalRefusal(_ spec: Tessera_V1_JobSpec, job: String, reason: String) throws -> Data {
+        try config.store.recordDecision(job: job, accept: false, reason: reason, spec: try spec.serializedData())
+        log.info("job decision", metadata: ["job": .string(job), "accept": "false", "reason": .string(reason)])
+        let spent = try config.store.spent()
+        return try outbox.seal(job: job, round: 0, .jobDecision(.with {
+            $0.accept = false
             $0.reason = reason
             $0.remainingEpsilon = max(0, config.policy.budget.epsilon - spent.epsilon)
             $0.remainingDelta = max(0, config.policy.budget.delta - spent.delta)

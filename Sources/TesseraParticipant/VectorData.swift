@@ -55,6 +55,11 @@ public struct LocalPolicy: Codable, Sendable {
     public var allowedProposers: [String]?
     /// Purposes this brand runs jobs for (nil: any).
     public var allowedPurposes: [String]?
+    /// Hold every job that passes these rules for the brand's steward, who approves or rejects
+    /// it through the coordinator's job API with its own signature; after `stewardTimeout`
+    /// seconds the brand refuses the steward's decision and the job.
+    public var stewardApproval = false
+    public var stewardTimeout: Double = 3600
 
     public struct Budget: Codable, Sendable {
         public var epsilon: Double = 10
@@ -75,6 +80,8 @@ public struct LocalPolicy: Codable, Sendable {
         allowedReaders = try c.decodeIfPresent([String].self, forKey: .allowedReaders)
         allowedProposers = try c.decodeIfPresent([String].self, forKey: .allowedProposers)
         allowedPurposes = try c.decodeIfPresent([String].self, forKey: .allowedPurposes)
+        stewardApproval = try c.decodeIfPresent(Bool.self, forKey: .stewardApproval) ?? false
+        stewardTimeout = try c.decodeIfPresent(Double.self, forKey: .stewardTimeout) ?? 3600
     }
 
     /// The first rule of this policy about who proposes, reads and why that `spec` breaks,

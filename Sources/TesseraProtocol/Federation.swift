@@ -30,11 +30,14 @@ public struct FederationInfo: Sendable {
         /// "platform", a participant's id (a steward's brand), or another organisation.
         public let organisation: String
         public let certificateFingerprint: String
-        public init(id: String, role: String, organisation: String, certificateFingerprint: String) {
+        /// Verifies what the principal signs itself (a steward's decisions); nil in fixtures.
+        public let signingKey: VerifyingKey?
+        public init(id: String, role: String, organisation: String, certificateFingerprint: String, signingKey: VerifyingKey? = nil) {
             self.id = id
             self.role = role
             self.organisation = organisation
             self.certificateFingerprint = certificateFingerprint
+            self.signingKey = signingKey
         }
     }
 
@@ -82,7 +85,7 @@ public struct FederationInfo: Sendable {
     }
 
     public func signingKey(of sender: String) -> VerifyingKey? {
-        sender == Self.coordinatorID ? coordinatorKey : participants[sender]?.signingKey
+        sender == Self.coordinatorID ? coordinatorKey : participants[sender]?.signingKey ?? principals[sender]?.signingKey
     }
 }
 

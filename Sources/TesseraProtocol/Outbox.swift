@@ -35,7 +35,7 @@ public struct Outbox: Sendable {
     /// its job and round, and carries 0.
     public static func isSequenced(_ payload: Tessera_V1_Body.OneOf_Payload?) -> Bool {
         switch payload {
-        case .hello, .status, .keyLayer: false
+        case .hello, .status, .keyLayer, .stewardDecision: false
         default: true
         }
     }

@@ -104,6 +104,8 @@ extension Tessera_V1_Body {
         case .dkgRelay: return "dkg_relay"
         case .dkgResult: return "dkg_result"
         case .accessRecord: return "access_record"
+        case .stewardDecision: return "steward_decision"
+        case .stewardRelay: return "steward_relay"
         case .none: return "empty"
         }
     }

@@ -82,6 +82,23 @@ public struct APIServer: Sendable {
                 return try .json(encodable: ResultDocument(job: id, kind: job.kind, scheme: job.scheme, epsilon: job.epsilon, delta: job.delta, rounds: rounds))
             }
         }
+        router.post("/v1/jobs/:id/decisions") { request, context in
+            let id = try context.parameters.require("id")
+            let job = try await coordinator.jobSummary(id)
+            let body = try await request.body.collect(upTo: Self.bodyLimit)
+            guard let caller = try? await authenticate(context), case .principal = caller else {
+                return try await handle(context, .decideJob, job: job.map(facts), missing: "no job \(id.debugDescription)") { _ in .json([:]) }
+            }
+            // The brand is named inside the steward's signed envelope: open it before the matrix decides.
+            let opened: (brand: String, envelope: Data)
+            do { opened = try Self.stewardEnvelope(Data(buffer: body), job: id, signer: caller.id, federation: federation) } catch let error as APIError {
+                return APIResponse.error(error.status, error.message, field: error.field).response
+            }
+            return try await handle(context, .decideJob, job: job.map(facts), brand: opened.brand, missing: "no job \(id.debugDescription)") { caller in
+                try await coordinator.relayStewardDecision(job: id, brand: opened.brand, steward: caller.id, envelope: opened.envelope)
+                return .json(["job": id, "brand": opened.brand, "status": "relayed"])
+            }
+        }
         router.post("/v1/jobs/:id/cancel") { _, context in
             let id = try context.parameters.require("id")
             let job = try await coordinator.jobSummary(id)
@@ -168,6 +185,23 @@ public struct APIServer: Sendable {
         case .internal: .internalServerError
         default: .badRequest
         }
+    }
+
+    /// A steward's decision from a request body {"envelope": base64}: a signed envelope by
+    /// `signer` (the authenticated caller) for this job, carrying a StewardDecision.
+    static func stewardEnvelope(_ data: Data, job: String, signer: String, federation: FederationInfo) throws -> (brand: String, envelope: Data) {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let text = object["envelope"] as? String,
+              let envelope = Data(base64Encoded: text) else {
+            throw APIError(.badRequest, "the body must be {\"envelope\": base64 of the steward's signed StewardDecision}", field: "envelope")
+        }
+        let body: Tessera_V1_Body
+        do { body = try SignedEnvelope.open(try Tessera_V1_Envelope.parse(envelope), expectedSender: signer, federation: federation) } catch {
+            throw APIError(.badRequest, "the envelope is not signed by \(signer): \(error)", field: "envelope")
+        }
+        guard body.federation == federation.name, body.jobID == job, body.sequence == 0, case .stewardDecision(let decision) = body.payload else {
+            throw APIError(.badRequest, "the envelope is not a steward decision on job \(job) of federation \(federation.name)", field: "envelope")
+        }
+        return (decision.brand, envelope)
     }
 
     /// A job file from a request body: JSON, with the coordinator-set "proposer" refused.

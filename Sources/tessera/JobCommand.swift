@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TesseraNode
+import TesseraProtocol
 import TesseraService
 
 /// `tessera job …`: the job API's command-line client. It authenticates with the principal's
@@ -9,7 +10,8 @@ import TesseraService
 struct JobCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "job",
         abstract: "Submit, list, show, fetch and cancel jobs through the coordinator's job API (mutual TLS, as a principal).",
-        subcommands: [JobSubmit.self, JobList.self, JobShow.self, JobResult.self, JobCancel.self, JobLedger.self, JobTranscript.self])
+        subcommands: [JobSubmit.self, JobList.self, JobShow.self, JobResult.self, JobApprove.self, JobReject.self, JobCancel.self,
+                      JobLedger.self, JobTranscript.self])
 }
 
 struct APIOptions: ParsableArguments {
@@ -19,10 +21,44 @@ struct APIOptions: ParsableArguments {
     @Option(help: "The name the coordinator's certificate is checked for.") var serverName = "localhost"
 
     func client() throws -> APIClient {
-        let node = try NodeKeys.principal(directory: keys, id: principal)
+        let node = try principalNode()
         let (host, port) = try NodeSupport.parseHostPort(api)
         return try APIClient(host: host, port: port, serverName: serverName, tls: node.tls)
     }
+
+    func principalNode() throws -> PrincipalNode { try NodeKeys.principal(directory: keys, id: principal) }
+}
+
+/// A steward's decision on a job its brand holds for it, signed with the steward's own key
+/// (the coordinator relays it and cannot forge it; the brand and the audit verify it).
+func stewardDecision(_ options: APIOptions, job: String, brand: String, approve: Bool, reason: String) async throws {
+    let node = try options.principalNode()
+    let outbox = Outbox(federation: node.federation.name, sender: node.id, key: node.signingKey, nextSequence: { 0 })
+    let envelope = try outbox.seal(job: job, round: 0, .stewardDecision(.with {
+        $0.brand = brand
+        $0.approve = approve
+        $0.reason = reason
+    }))
+    let body = try JSONSerialization.data(withJSONObject: ["envelope": envelope.base64EncodedString()])
+    try finish(try await options.client().post("/v1/jobs/\(job)/decisions", json: body))
+}
+
+struct JobApprove: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "approve", abstract: "As a brand's steward: approve a job the brand holds for you.")
+    @OptionGroup var options: APIOptions
+    @Argument var id: String
+    @Option(help: "The brand (your organisation).") var brand: String
+    @Option(help: "Why, for the transcript.") var reason = ""
+    func run() async throws { try await stewardDecision(options, job: id, brand: brand, approve: true, reason: reason) }
+}
+
+struct JobReject: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reject", abstract: "As a brand's steward: reject a job the brand holds for you.")
+    @OptionGroup var options: APIOptions
+    @Argument var id: String
+    @Option(help: "The brand (your organisation).") var brand: String
+    @Option(help: "Why, for the transcript and the brand's refusal.") var reason = ""
+    func run() async throws { try await stewardDecision(options, job: id, brand: brand, approve: false, reason: reason) }
 }
 
 /// Prints a successful reply's body, or throws with the coordinator's message and status.

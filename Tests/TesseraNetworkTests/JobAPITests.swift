@@ -3,6 +3,7 @@ import Testing
 import TesseraAudit
 import TesseraKeys
 import TesseraNode
+import TesseraProtocol
 import TesseraService
 import TesseraState
 
@@ -246,6 +247,94 @@ import TesseraState
             #expect(rounds?.count == 1)
             #expect((rounds?.first?["sums"] as? [NSNumber])?.map(\.int64Value) == expected, "\(id)")
         }
+    }
+
+    /// Jobs held for a brand's steward: approved or rejected by that steward only, with its own
+    /// signature (nobody else's, even relayed by the coordinator), before the brand's deadline;
+    /// each decision is in the transcript, signed by the steward, and audited.
+    @Test func aStewardApprovesOrRejectsWhatItsBrandHolds() async throws {
+        let dir = try temporaryDirectory()
+        let coordinator = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0",
+            "--state", dir + "/coordinator.sqlite", "--round-timeout", "20"], in: dir, name: "coordinator")
+        let log = try await coordinator.waitFor("api listening on")
+        let port = try listeningPort(log)
+        let apiLine = try #require(log.split(separator: "\n").first { $0.hasPrefix("api listening on ") })
+        let apiPort = try #require(Int(apiLine.split(separator: ":").last ?? ""))
+        let policies = ["brand-a": ["stewardApproval": true, "stewardTimeout": 120], "brand-c": ["stewardApproval": true, "stewardTimeout": 1]]
+        var nodes: [NodeProcess] = []
+        for (i, id) in Self.brands.enumerated() {
+            var args = ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
+                        "--data", try writeData(dir, name: id, values: values(i)), "--state", dir + "/\(id).sqlite"]
+            if let policy = policies[id] {
+                try JSONSerialization.data(withJSONObject: policy).write(to: URL(fileURLWithPath: dir + "/\(id)-policy.json"))
+                args += ["--policy", dir + "/\(id)-policy.json"]
+            }
+            nodes.append(try NodeProcess("tessera-participant", args, in: dir, name: id))
+        }
+        defer { for n in nodes + [coordinator] { n.signal(SIGTERM) } }
+        let analyst = try client("analyst", port: apiPort)
+        func decision(_ signer: String, job: String, brand: String, approve: Bool, reason: String = "") throws -> Data {
+            let node = try NodeKeys.principal(directory: testKeys, id: signer)
+            let envelope = try Outbox(federation: node.federation.name, sender: signer, key: node.signingKey, nextSequence: { 0 })
+                .seal(job: job, round: 0, .stewardDecision(.with { $0.brand = brand; $0.approve = approve; $0.reason = reason }))
+            return try JSONSerialization.data(withJSONObject: ["envelope": envelope.base64EncodedString()])
+        }
+        func waitFor(_ id: String, _ done: ([String: Any]) -> Bool) async throws -> [String: Any] {
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
+                let job = try json(try await analyst.get("/v1/jobs/\(id)"))
+                if done(job) { return job }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            throw TestFailure("job \(id) never reached the state awaited:\n\(coordinator.output.suffix(3000))")
+        }
+        func reason(_ job: [String: Any], _ brand: String) -> String {
+            ((job["decisions"] as? [String: [String: Any]])?[brand]?["reason"] as? String) ?? ""
+        }
+        let ab = ["participants": ["brand-a", "brand-b"], "minParticipants": 2] as [String: Any]
+        #expect(try await analyst.post("/v1/jobs", json: try job("held-1", readers: ["analyst"], scheme: "paillier", extra: ab)).status == 201)
+        _ = try await waitFor("held-1") { ($0["held"] as? [String: Any])?["brand-a"] != nil }
+
+        // Only brand-a's steward, with its own signature.
+        let byOperator = try await client("operator", port: apiPort).post("/v1/jobs/held-1/decisions", json: try decision("operator", job: "held-1", brand: "brand-a", approve: true))
+        #expect(byOperator.status == 403, "\(byOperator.text)")
+        let stewardB = try client("steward-brand-b", port: apiPort)
+        let otherBrand = try await stewardB.post("/v1/jobs/held-1/decisions", json: try decision("steward-brand-b", job: "held-1", brand: "brand-a", approve: true))
+        #expect(otherBrand.status == 403 && says(otherBrand, "steward of brand-b, not of brand-a"), "\(otherBrand.text)")
+        let forged = try await stewardB.post("/v1/jobs/held-1/decisions", json: try decision("steward-brand-a", job: "held-1", brand: "brand-a", approve: true))
+        #expect(forged.status == 400 && says(forged, "not signed by steward-brand-b"), "\(forged.text)")
+        let stewardA = try client("steward-brand-a", port: apiPort)
+        let approved = try await stewardA.post("/v1/jobs/held-1/decisions", json: try decision("steward-brand-a", job: "held-1", brand: "brand-a", approve: true, reason: "fine"))
+        #expect(approved.status == 200, "\(approved.text)")
+        let done = try await waitFor("held-1") { $0["status"] as? String == "done" }
+        #expect(reason(done, "brand-a") == "approved by steward-brand-a: fine")
+        let twice = try await stewardA.post("/v1/jobs/held-1/decisions", json: try decision("steward-brand-a", job: "held-1", brand: "brand-a", approve: true))
+        #expect(twice.status == 409, "\(twice.text)")
+
+        // A rejection, with the steward's reason as the brand's.
+        #expect(try await analyst.post("/v1/jobs", json: try job("held-2", readers: ["analyst"], scheme: "paillier", extra: ab)).status == 201)
+        _ = try await waitFor("held-2") { ($0["held"] as? [String: Any])?["brand-a"] != nil }
+        #expect(try await stewardA.post("/v1/jobs/held-2/decisions", json: try decision("steward-brand-a", job: "held-2", brand: "brand-a", approve: false, reason: "not this quarter")).status == 200)
+        let rejected = try await waitFor("held-2") { $0["status"] as? String == "refused" }
+        #expect(reason(rejected, "brand-a") == "rejected by steward-brand-a: not this quarter")
+
+        // brand-c holds for one second: its steward's later approval is refused, and so is the job.
+        let bc = ["participants": ["brand-b", "brand-c"], "minParticipants": 2] as [String: Any]
+        #expect(try await analyst.post("/v1/jobs", json: try job("held-3", readers: ["analyst"], scheme: "paillier", extra: bc)).status == 201)
+        _ = try await waitFor("held-3") { ($0["held"] as? [String: Any])?["brand-c"] != nil }
+        try await Task.sleep(for: .milliseconds(1500))
+        let stewardC = try client("steward-brand-c", port: apiPort)
+        #expect(try await stewardC.post("/v1/jobs/held-3/decisions", json: try decision("steward-brand-c", job: "held-3", brand: "brand-c", approve: true)).status == 200)
+        let late = try await waitFor("held-3") { $0["status"] as? String == "refused" }
+        #expect(reason(late, "brand-c").contains("steward-brand-c decided after the deadline"), "\(late)")
+
+        // Each steward decision is in the transcript, signed by its steward, and audited.
+        let export = try await client("auditor", port: apiPort).get("/v1/transcript")
+        try export.body.write(to: URL(fileURLWithPath: dir + "/transcript.jsonl"))
+        let report = try await Auditor(federation: try FederationKeys.load(directory: testKeys).federationInfo).audit(try TranscriptFile.read(dir + "/transcript.jsonl"))
+        let decisions = report.accesses.filter { $0.action == "decide-job" }.map { "\($0.principal) \($0.job) \($0.detail)" }
+        #expect(decisions == ["steward-brand-a held-1 approve brand-a: fine", "steward-brand-a held-2 reject brand-a: not this quarter",
+                              "steward-brand-c held-3 approve brand-c"])
     }
 
     @Test func aCertificateFromAnotherCAIsRefusedByTLS() async throws {

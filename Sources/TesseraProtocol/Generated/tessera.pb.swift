@@ -334,6 +334,22 @@ public nonisolated struct Tessera_V1_Body: Sendable {
     set {payload = .accessRecord(newValue)}
   }
 
+  public var stewardDecision: Tessera_V1_StewardDecision {
+    get {
+      if case .stewardDecision(let v)? = payload {return v}
+      return Tessera_V1_StewardDecision()
+    }
+    set {payload = .stewardDecision(newValue)}
+  }
+
+  public var stewardRelay: Tessera_V1_StewardRelay {
+    get {
+      if case .stewardRelay(let v)? = payload {return v}
+      return Tessera_V1_StewardRelay()
+    }
+    set {payload = .stewardRelay(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Payload: Equatable, Sendable {
@@ -357,6 +373,8 @@ public nonisolated struct Tessera_V1_Body: Sendable {
     case dkgResult(Tessera_V1_DkgResult)
     /// Transcript only, authored by the coordinator: a principal's use of the job API.
     case accessRecord(Tessera_V1_AccessRecord)
+    case stewardDecision(Tessera_V1_StewardDecision)
+    case stewardRelay(Tessera_V1_StewardRelay)
 
   }
 
@@ -607,6 +625,46 @@ public nonisolated struct Tessera_V1_JobDecision: Sendable {
   public var remainingEpsilon: Double = 0
 
   public var remainingDelta: Double = 0
+
+  /// The brand's policy holds the job for its steward (accept is false until then): a final
+  /// decision follows when the steward approves or rejects through the job API.
+  public var held: Bool = false
+
+  /// unix seconds: a steward decision after it is refused
+  public var holdDeadline: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// steward (principal) -> its brand, relayed by the coordinator: approve or reject a job held
+/// for the steward. Signed by the steward's own key (sequence 0; one per job and brand), so
+/// the coordinator relays it but cannot forge it; it enters the transcript as it is.
+public nonisolated struct Tessera_V1_StewardDecision: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the steward's organisation, the brand deciding
+  public var brand: String = String()
+
+  public var approve: Bool = false
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// coordinator -> participant: a steward's signed StewardDecision envelope.
+public nonisolated struct Tessera_V1_StewardRelay: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var envelope: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1011,7 +1069,7 @@ nonisolated extension Tessera_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Body"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}federation\0\u{1}sender\0\u{3}job_id\0\u{1}round\0\u{1}sequence\0\u{2}\u{5}hello\0\u{3}job_spec\0\u{3}job_decision\0\u{3}round_open\0\u{1}submission\0\u{3}decryption_request\0\u{3}partial_decryptions\0\u{3}round_result\0\u{1}status\0\u{3}key_layer\0\u{3}dkg_start\0\u{3}dkg_deal\0\u{3}dkg_complaints\0\u{3}dkg_justification\0\u{3}dkg_confirmation\0\u{3}dkg_relay\0\u{3}dkg_result\0\u{3}access_record\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}federation\0\u{1}sender\0\u{3}job_id\0\u{1}round\0\u{1}sequence\0\u{2}\u{5}hello\0\u{3}job_spec\0\u{3}job_decision\0\u{3}round_open\0\u{1}submission\0\u{3}decryption_request\0\u{3}partial_decryptions\0\u{3}round_result\0\u{1}status\0\u{3}key_layer\0\u{3}dkg_start\0\u{3}dkg_deal\0\u{3}dkg_complaints\0\u{3}dkg_justification\0\u{3}dkg_confirmation\0\u{3}dkg_relay\0\u{3}dkg_result\0\u{3}access_record\0\u{3}steward_decision\0\u{3}steward_relay\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1258,6 +1316,32 @@ nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._Mes
           self.payload = .accessRecord(v)
         }
       }()
+      case 28: try {
+        var v: Tessera_V1_StewardDecision?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .stewardDecision(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .stewardDecision(v)
+        }
+      }()
+      case 29: try {
+        var v: Tessera_V1_StewardRelay?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .stewardRelay(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .stewardRelay(v)
+        }
+      }()
       default: break
       }
     }
@@ -1355,6 +1439,14 @@ nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._Mes
     case .accessRecord?: try {
       guard case .accessRecord(let v)? = self.payload else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+    }()
+    case .stewardDecision?: try {
+      guard case .stewardDecision(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+    }()
+    case .stewardRelay?: try {
+      guard case .stewardRelay(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
     }()
     case nil: break
     }
@@ -1749,7 +1841,7 @@ nonisolated extension Tessera_V1_OneShotParameters: SwiftProtobuf.Message, Swift
 
 nonisolated extension Tessera_V1_JobDecision: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".JobDecision"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}accept\0\u{1}reason\0\u{3}remaining_epsilon\0\u{3}remaining_delta\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}accept\0\u{1}reason\0\u{3}remaining_epsilon\0\u{3}remaining_delta\0\u{1}held\0\u{3}hold_deadline\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1761,6 +1853,8 @@ nonisolated extension Tessera_V1_JobDecision: SwiftProtobuf.Message, SwiftProtob
       case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
       case 3: try { try decoder.decodeSingularDoubleField(value: &self.remainingEpsilon) }()
       case 4: try { try decoder.decodeSingularDoubleField(value: &self.remainingDelta) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self.held) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.holdDeadline) }()
       default: break
       }
     }
@@ -1779,6 +1873,12 @@ nonisolated extension Tessera_V1_JobDecision: SwiftProtobuf.Message, SwiftProtob
     if self.remainingDelta.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.remainingDelta, fieldNumber: 4)
     }
+    if self.held != false {
+      try visitor.visitSingularBoolField(value: self.held, fieldNumber: 5)
+    }
+    if self.holdDeadline.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.holdDeadline, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1787,6 +1887,78 @@ nonisolated extension Tessera_V1_JobDecision: SwiftProtobuf.Message, SwiftProtob
     if lhs.reason != rhs.reason {return false}
     if lhs.remainingEpsilon != rhs.remainingEpsilon {return false}
     if lhs.remainingDelta != rhs.remainingDelta {return false}
+    if lhs.held != rhs.held {return false}
+    if lhs.holdDeadline != rhs.holdDeadline {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_StewardDecision: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StewardDecision"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}brand\0\u{1}approve\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.brand) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.approve) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.brand.isEmpty {
+      try visitor.visitSingularStringField(value: self.brand, fieldNumber: 1)
+    }
+    if self.approve != false {
+      try visitor.visitSingularBoolField(value: self.approve, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_StewardDecision, rhs: Tessera_V1_StewardDecision) -> Bool {
+    if lhs.brand != rhs.brand {return false}
+    if lhs.approve != rhs.approve {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_StewardRelay: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StewardRelay"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}envelope\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.envelope) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.envelope.isEmpty {
+      try visitor.visitSingularBytesField(value: self.envelope, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_StewardRelay, rhs: Tessera_V1_StewardRelay) -> Bool {
+    if lhs.envelope != rhs.envelope {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
