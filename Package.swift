@@ -91,7 +91,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TesseraService", dependencies: [
-            "TesseraCoordinator", "TesseraProtocol", "TesseraState", "TesseraTransport", "TesseraCrypto",
+            "TesseraCoordinator", "TesseraProtocol", "TesseraState", "TesseraTransport", "TesseraCrypto", "TesseraAudit", "TesseraReport",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -297,6 +297,16 @@ public enum MaskedVectorFiles {
         return count
     }
 
+    /// The masked vectors straight from a live coordinator's store (its submissions).
+    public static func reader(store: CoordinatorStore) -> Auditor.MaskedVectors {
+        { job, round, participant in
+            guard let envelope = try? store.submissions(job: job, round: round).first(where: { $0.participant == participant })?.envelope,
+                  let body = try? Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: envelope).body),
+                  case .submission(let submission) = body.payload, submission.hasOneShot else { return nil }
+            return submission.oneShot.masked
+        }
+    }
+
     /// The auditor's source of masked vectors for an export directory.
     public static func reader(_ directory: String) -> Auditor.MaskedVectors {
         { job, round, participant in FileManager.default.contents(atPath: path(directory, job: job, round: round, participant: participant)) }

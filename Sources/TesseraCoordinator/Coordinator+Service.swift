@@ -166,6 +166,21 @@ extension Coordinator {
 
     public func transcriptEntries() throws -> [Transcript.Entry] { try config.store.transcript() }
 
+    /// The coordinator's store, for readers that need no actor state (the dashboard's audit).
+    public nonisolated var stateStore: CoordinatorStore { config.store }
+
+    /// Each brand's total ε budget as its latest accepting decision implies it: what its
+    /// released rounds had spent before that job, plus the remaining budget it declared then.
+    public func declaredTotals() throws -> [String: Double] {
+        let ledger = try config.store.ledger()
+        var spentBefore: [String: Double] = [:], totals: [String: Double] = [:]
+        for row in try config.store.jobs() {  // in registration order; jobs run one after another
+            for (brand, budget) in try config.store.declaredBudgets(job: row.id) { totals[brand] = spentBefore[brand, default: 0] + budget.epsilon }
+            for entry in ledger where entry.job == row.id { spentBefore[entry.participant, default: 0] += entry.epsilon }
+        }
+        return totals
+    }
+
     /// Participants with an open session.
     public func connectedParticipants() -> [String] { sessions.keys.sorted() }
 

@@ -4,7 +4,9 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import TesseraAudit
 import TesseraCoordinator
+import TesseraReport
 import TesseraCrypto
 import TesseraProtocol
 import TesseraState
@@ -20,6 +22,7 @@ public struct APIServer: Sendable {
     public let federation: FederationInfo
     public let metrics: Metrics
     public let logger: Logger
+    let dashboardState = DashboardState()
     /// Largest accepted request body (a job file).
     public static let bodyLimit = 1 << 20
 
@@ -126,10 +129,47 @@ public struct APIServer: Sendable {
             for e in entries { out += try encoder.encode(e); out += Data("\n".utf8) }
             return .bytes(out, contentType: "application/jsonl")
         } }
+        router.get("/v1/dashboard") { _, context in try await handle(context, .viewDashboard) { caller in
+            .bytes(Data(try await dashboard(for: caller).html().utf8), contentType: "text/html; charset=utf-8")
+        } }
         router.get("/v1/metrics") { _, context in try await handle(context, .readMetrics) { _ in
             .text(metrics.exposition(), contentType: "text/plain; version=0.0.4")
         } }
         return router
+    }
+
+    /// The dashboard as `caller` may see it: results only of the jobs it reads (each first view
+    /// of a result is recorded like any other read), the live transcript's audit status.
+    func dashboard(for caller: AccessMatrix.Caller) async throws -> DashboardModel {
+        let connected = Set(await coordinator.connectedParticipants())
+        var members = federation.participantIDs.map { DashboardModel.Member(id: $0, role: "participant", organisation: $0, connected: connected.contains($0)) }
+        members += federation.principals.values.sorted { $0.id < $1.id }.map { .init(id: $0.id, role: $0.role, organisation: $0.organisation, connected: nil) }
+        let summaries = try await coordinator.jobSummaries()
+        let jobs = summaries.map { j in
+            DashboardModel.Job(id: j.id, kind: j.kind, scheme: j.scheme, status: j.status, proposer: j.proposer ?? "job file", readers: j.readers,
+                               epsilon: j.epsilon ?? "—", decisions: j.participants.map { brand in
+                (brand, j.decisions[brand].map { $0.accept ? "accepted" : "refused: \($0.reason)" } ?? (j.held[brand] != nil ? "held for its steward" : "undecided"))
+            })
+        }
+        var spent: [String: Double] = [:]
+        for entry in try await coordinator.ledgerView() { spent[entry.participant, default: 0] += entry.epsilon }
+        let totals = try await coordinator.declaredTotals()
+        let budgets = federation.participantIDs.filter { spent[$0] != nil || totals[$0] != nil }
+            .map { DashboardModel.Budget(brand: $0, spent: spent[$0] ?? 0, total: totals[$0]) }
+        var results: [DashboardModel.Result] = []
+        for job in summaries where job.status == "done" && job.readers.contains(caller.id) {
+            for r in try await coordinator.releasedRounds(job.id) {
+                results.append(.init(job: job.id, round: r.round, contributors: r.contributors, sums: r.sums))
+            }
+            if await dashboardState.firstView(caller.id, job.id) {
+                try await coordinator.recordAccess(principal: caller.id, role: caller.role, action: AccessMatrix.Action.readResult.rawValue,
+                                                   job: job.id, detail: "dashboard")
+            }
+        }
+        let entries = try await coordinator.transcriptEntries()
+        let (audit, passed) = await dashboardState.audit(entries, federation: federation, store: coordinator.stateStore)
+        return DashboardModel(federation: federation.name, viewer: caller.id, viewerRole: caller.role, generated: Date(), members: members,
+                              jobs: jobs, budgets: budgets, results: results, audit: audit, auditPassed: passed)
     }
 
     func facts(_ job: Coordinator.JobSummary) -> AccessMatrix.JobFacts {
@@ -216,6 +256,28 @@ public struct APIServer: Sendable {
             let (field, reason) = APIError.describe(error)
             throw APIError(.badRequest, "job file: \(field.isEmpty ? "" : "\(field): ")\(reason)", field: field.isEmpty ? nil : field)
         }
+    }
+}
+
+/// The dashboard's memory: which results each principal has been shown (recorded once), and
+/// the audit of the transcript up to the last entry count it was run on.
+actor DashboardState {
+    var viewed: Set<String> = []
+    var audited: (entries: Int, text: String, passed: Bool)?
+
+    func firstView(_ principal: String, _ job: String) -> Bool { viewed.insert(principal + "\u{0}" + job).inserted }
+
+    func audit(_ entries: [Transcript.Entry], federation: FederationInfo, store: CoordinatorStore) async -> (String, Bool) {
+        if let audited, audited.entries == entries.count { return (audited.text, audited.passed) }
+        let result: (String, Bool)
+        do {
+            let report = try await Auditor(federation: federation, maskedVectors: MaskedVectorFiles.reader(store: store)).audit(entries)
+            result = ("audit OK: \(report.entries) entries, \(report.jobs) job(s), \(report.rounds) round(s) verified, \(report.accesses.count) access record(s); root \(report.root.map { String(format: "%02x", $0) }.joined())", true)
+        } catch {
+            result = ("\(error)", false)
+        }
+        audited = (entries.count, result.0, result.1)
+        return result
     }
 }
 

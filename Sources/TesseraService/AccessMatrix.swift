@@ -21,6 +21,7 @@ public enum AccessMatrix {
         case readLedger = "read-ledger"
         case exportTranscript = "export-transcript"
         case readMetrics = "read-metrics"
+        case viewDashboard = "view-dashboard"
     }
 
     public enum Caller: Sendable, Equatable {
@@ -101,6 +102,10 @@ public enum AccessMatrix {
             if p.role == "operator" || p.role == "auditor" { return }
             guard p.role == "steward", p.organisation == brand else {
                 throw deny("\(brand)'s ledger is read by its steward, the operator and auditors; \(who) is none of them")
+            }
+        case .viewDashboard:
+            guard ["operator", "analyst", "auditor"].contains(p.role) else {
+                throw deny("the dashboard is for the operator, analysts and auditors; \(who) is none of them")
             }
         case .exportTranscript, .readMetrics:
             guard p.role == "operator" || p.role == "auditor" else {

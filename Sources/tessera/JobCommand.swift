@@ -11,7 +11,7 @@ struct JobCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "job",
         abstract: "Submit, list, show, fetch and cancel jobs through the coordinator's job API (mutual TLS, as a principal).",
         subcommands: [JobSubmit.self, JobList.self, JobShow.self, JobResult.self, JobApprove.self, JobReject.self, JobCancel.self,
-                      JobLedger.self, JobTranscript.self])
+                      JobLedger.self, JobTranscript.self, JobDashboard.self])
 }
 
 struct APIOptions: ParsableArguments {
@@ -113,6 +113,12 @@ struct JobLedger: AsyncParsableCommand {
     @OptionGroup var options: APIOptions
     @Argument var brand: String
     func run() async throws { try finish(try await options.client().get("/v1/ledgers/\(brand)")) }
+}
+
+struct JobDashboard: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "dashboard", abstract: "The live dashboard as one HTML page (operator, analysts, auditors).")
+    @OptionGroup var options: APIOptions
+    func run() async throws { try finish(try await options.client().get("/v1/dashboard")) }
 }
 
 struct JobTranscript: AsyncParsableCommand {

@@ -92,6 +92,17 @@ import TesseraState
         #expect(operatorRead.status == 403, "the operator reads a result only if the job names it")
         #expect(try await auditor.get("/v1/jobs/api-3/result").status == 200)
 
+        // The dashboard: for the operator, analysts and auditors; results only to readers.
+        let page = try await analyst.get("/v1/dashboard")
+        #expect(page.status == 200 && page.contentType.hasPrefix("text/html"), "\(page.text.prefix(500))")
+        for text in ["Federation test", "api-1", "api-2", "api-3", "brand-a", "audit OK", "api-1, round 1", "chart-budgets"] {
+            #expect(page.text.contains(text), "dashboard lacks \(text)")
+        }
+        #expect(!page.text.contains("api-2, round 1"), "the analyst is not a reader of api-2")
+        #expect(try await stewardA.get("/v1/dashboard").status == 403)
+        try page.body.write(to: URL(fileURLWithPath: dir + "/dashboard.html"))
+        try await renderInChromium(dir + "/dashboard.html", expecting: ["api-1, round 1", "Privacy budgets", "audit OK"])
+
         // The rest of the matrix over real mTLS.
         let node = try APIClient(host: "127.0.0.1", port: apiPort, tls: try NodeKeys.participant(directory: testKeys, id: "brand-a").tls)
         #expect(try await node.get("/v1/health").status == 200)
@@ -151,8 +162,8 @@ import TesseraState
                                                .first { $0.participant == participant }.flatMap { try? maskedVector(of: $0.envelope) }
                                        }).audit(try TranscriptFile.read(path))
         #expect(report.jobs == 3 && report.rounds == 3)
-        let reads = report.accesses.filter { $0.action == "read-result" }.map { "\($0.principal):\($0.job)" }
-        #expect(reads == ["analyst:api-1", "steward-brand-a:api-2", "auditor:api-3"])
+        let reads = report.accesses.filter { $0.action == "read-result" }.map { "\($0.principal):\($0.job)\($0.detail == "dashboard" ? " (dashboard)" : "")" }
+        #expect(reads == ["analyst:api-1", "steward-brand-a:api-2", "auditor:api-3", "analyst:api-1 (dashboard)", "analyst:api-3 (dashboard)"])
         #expect(report.accesses.filter { $0.action == "propose-job" }.map(\.job) == ["api-1", "api-2", "api-3"])
         // The export itself is recorded after the entries it contains.
         let later = try await op.get("/v1/transcript")
@@ -353,6 +364,32 @@ import TesseraState
         // The same request with this federation's analyst succeeds.
         #expect(try await client("analyst", port: apiPort).get("/v1/health").status == 200)
     }
+}
+
+/// Loads a page in headless Chromium (Debian's `chromium`, installed by scripts/test): the
+/// rendered DOM must hold `texts`, and a screenshot is written beside the page (PNG).
+func renderInChromium(_ page: String, expecting texts: [String]) async throws {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    let binary = try #require(chromium, "chromium is not installed: scripts/test installs it (apt-get install chromium)")
+    func run(_ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(page).profile"] + arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+    let dom = try run(["--dump-dom", "file://" + page])
+    for text in texts { #expect(dom.contains(text), "the rendered page lacks \(text)") }
+    #expect(dom.contains("<svg"), "the rendered page has no chart")
+    let png = page + ".png"
+    _ = try run(["--screenshot=\(png)", "--window-size=1280,2400", "file://" + page])
+    let size = (try? FileManager.default.attributesOfItem(atPath: png)[.size] as? Int) ?? 0
+    #expect(size > 20_000, "the screenshot \(png) is \(size) bytes")
 }
 
 /// The (method, path) of every operation in protocol/api.yaml.

@@ -39,6 +39,7 @@ import TesseraService
             (.readLedger, "brand-b", ["operator", "auditor"]),
             (.exportTranscript, nil, ["operator", "auditor"]),
             (.readMetrics, nil, ["operator", "auditor"]),
+            (.viewDashboard, nil, ["operator", "analyst", "analyst-b", "auditor"]),
         ]
         #expect(Set(expected.map(\.0)) == Set(Action.allCases))
         for (action, brand, allowedSet) in expected {

@@ -24,6 +24,8 @@ struct HTMLTable {
     var columns: [Column]
     var rows: [[Cell]]
     var maxRows: Int
+    /// Where the rows not shown can be found.
+    var elsewhere = "report.json holds every row."
 
     func render(into m: inout Markup) {
         m.open("table")
@@ -57,7 +59,7 @@ struct HTMLTable {
         let hidden = rows.count - max(0, maxRows)
         if hidden > 0 {
             m.element("p", [("class", "more")],
-                      "\(Format.integer(hidden)) more \(hidden == 1 ? "row" : "rows") not shown (\(Format.integer(rows.count)) in all); report.json holds every row.")
+                      "\(Format.integer(hidden)) more \(hidden == 1 ? "row" : "rows") not shown (\(Format.integer(rows.count)) in all); \(elsewhere)")
         }
     }
 }
