@@ -85,27 +85,36 @@ extension Coordinator {
     /// Every job, queued ones last, in submission order.
     public func jobSummaries() throws -> [JobSummary] {
         let store = config.store
-        var out: [JobSummary] = try store.jobs().map { row in try summary(row) }
-        for (id, data) in try store.pendingDefinitions() {
-            let definition = try JSONDecoder().decode(JobDefinition.self, from: data)
-            out.append(JobSummary(id: id, kind: definition.kind, scheme: definition.scheme, status: "queued", proposer: definition.proposer,
-                                  purpose: definition.purpose, readers: (definition.readers ?? []).sorted(),
-                                  participants: (definition.participants ?? federation.participantIDs).sorted(), epsilon: nil, delta: nil,
-                                  rounds: definition.rounds ?? 1, released: 0, decisions: [:]))
-        }
+        let decisions = try store.allDecisions(), released = try store.releasedRoundCounts()
+        var out: [JobSummary] = try store.jobs().map { row in try summary(row, decisions: decisions[row.id] ?? [:], released: released[row.id] ?? 0) }
+        for (id, data) in try store.pendingDefinitions() { out.append(try queued(id, data)) }
         return out
     }
 
-    public func jobSummary(_ id: String) throws -> JobSummary? { try jobSummaries().first { $0.id == id } }
+    /// One job, with a few queries whatever the number of jobs stored.
+    public func jobSummary(_ id: String) throws -> JobSummary? {
+        let store = config.store
+        if let row = try store.job(id: id) {
+            return try summary(row, decisions: try store.decisions(job: id), released: try store.releasedRoundCounts()[id] ?? 0)
+        }
+        return try store.pendingDefinitions().first { $0.id == id }.map { try queued($0.id, $0.definition) }
+    }
 
-    func summary(_ row: CoordinatorStore.JobRow) throws -> JobSummary {
+    func queued(_ id: String, _ data: Data) throws -> JobSummary {
+        let definition = try JSONDecoder().decode(JobDefinition.self, from: data)
+        return JobSummary(id: id, kind: definition.kind, scheme: definition.scheme, status: "queued", proposer: definition.proposer,
+                          purpose: definition.purpose, readers: (definition.readers ?? []).sorted(),
+                          participants: (definition.participants ?? federation.participantIDs).sorted(), epsilon: nil, delta: nil,
+                          rounds: definition.rounds ?? 1, released: 0, decisions: [:])
+    }
+
+    func summary(_ row: CoordinatorStore.JobRow, decisions: [String: (accept: Bool, reason: String)], released: Int) throws -> JobSummary {
         let spec = try Tessera_V1_JobSpec(serializedBytes: row.spec)
-        let released = try (1...max(1, Int(spec.rounds))).filter { try config.store.result(job: row.id, round: $0) != nil }.count
-        let decisions = try config.store.decisions(job: row.id).mapValues { JobSummary.Decision(accept: $0.accept, reason: $0.reason) }
-        return JobSummary(id: row.id, kind: spec.kind, scheme: spec.scheme, status: row.status == "active" ? "active" : row.status,
+        return JobSummary(id: row.id, kind: spec.kind, scheme: spec.scheme, status: row.status,
                           proposer: spec.proposer.isEmpty ? nil : spec.proposer, purpose: spec.purpose.isEmpty ? nil : spec.purpose,
                           readers: spec.resultReaders, participants: spec.participants, epsilon: spec.epsilon, delta: spec.delta,
-                          rounds: Int(spec.rounds), released: released, decisions: decisions, held: holds[row.id] ?? [:])
+                          rounds: Int(spec.rounds), released: released,
+                          decisions: decisions.mapValues { JobSummary.Decision(accept: $0.accept, reason: $0.reason) }, held: holds[row.id] ?? [:])
     }
 
     /// Relays a steward's signed decision to its brand, which holds the job for it, and enters
@@ -125,7 +134,7 @@ extension Coordinator {
 
     /// The signed spec of a job that has started (queued jobs have none yet).
     public func jobSpec(_ id: String) throws -> Tessera_V1_JobSpec? {
-        guard let row = try config.store.jobs().first(where: { $0.id == id }) else { return nil }
+        guard let row = try config.store.job(id: id) else { return nil }
         return try Tessera_V1_JobSpec(serializedBytes: row.spec)
     }
 

@@ -168,6 +168,32 @@ public final class CoordinatorStore: Sendable {
         }
     }
 
+    /// Every job's decisions in one query (the job API's listing).
+    public func allDecisions() throws -> [String: [String: (accept: Bool, reason: String)]] {
+        try db.read { db in
+            var out: [String: [String: (Bool, String)]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT job, participant, accept, reason FROM decisions") {
+                out[row["job"], default: [:]][row["participant"]] = (row["accept"], row["reason"])
+            }
+            return out
+        }
+    }
+
+    /// How many rounds of each job have a released result, in one query.
+    public func releasedRoundCounts() throws -> [String: Int] {
+        try db.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT job, COUNT(*) AS n FROM results GROUP BY job").map { ($0["job"], $0["n"]) })
+        }
+    }
+
+    public func job(id: String) throws -> JobRow? {
+        try db.read { db in
+            try Row.fetchOne(db, sql: "SELECT id, spec, status FROM jobs WHERE id = ?", arguments: [id]).map {
+                JobRow(id: $0["id"], spec: $0["spec"], status: $0["status"])
+            }
+        }
+    }
+
     public func decisions(job: String) throws -> [String: (accept: Bool, reason: String)] {
         try db.read { db in
             var out: [String: (Bool, String)] = [:]

@@ -306,6 +306,14 @@ import TesseraState
         #expect(try await analyst.post("/v1/jobs", json: try job("held-1", readers: ["analyst"], scheme: "paillier", extra: ab)).status == 201)
         _ = try await waitFor("held-1") { ($0["held"] as? [String: Any])?["brand-a"] != nil }
 
+        // A job queued behind the held one: cancelled by its proposer, not by a steward.
+        let queued = try await analyst.post("/v1/jobs", json: try job("queued-1", readers: ["analyst"], scheme: "paillier", extra: ab))
+        #expect(try json(queued)["status"] as? String == "queued", "\(queued.text)")
+        let stewardCancel = try await client("steward-brand-a", port: apiPort).post("/v1/jobs/queued-1/cancel")
+        #expect(stewardCancel.status == 403, "\(stewardCancel.text)")
+        #expect(try await analyst.post("/v1/jobs/queued-1/cancel").status == 200)
+        #expect(try await analyst.get("/v1/jobs/queued-1").status == 404)
+
         // Only brand-a's steward, with its own signature.
         let byOperator = try await client("operator", port: apiPort).post("/v1/jobs/held-1/decisions", json: try decision("operator", job: "held-1", brand: "brand-a", approve: true))
         #expect(byOperator.status == 403, "\(byOperator.text)")
@@ -346,6 +354,7 @@ import TesseraState
         let decisions = report.accesses.filter { $0.action == "decide-job" }.map { "\($0.principal) \($0.job) \($0.detail)" }
         #expect(decisions == ["steward-brand-a held-1 approve brand-a: fine", "steward-brand-a held-2 reject brand-a: not this quarter",
                               "steward-brand-c held-3 approve brand-c"])
+        #expect(report.accesses.contains { $0.action == "cancel-job" && $0.principal == "analyst" && $0.job == "queued-1" })
     }
 
     @Test func aCertificateFromAnotherCAIsRefusedByTLS() async throws {
