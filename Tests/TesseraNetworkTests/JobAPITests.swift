@@ -35,12 +35,7 @@ import TesseraState
 
     @Test func jobsSubmittedThroughTheAPIRunInTurnAndOnlyReadersGetResults() async throws {
         let dir = try temporaryDirectory()
-        let coordinator = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0",
-            "--state", dir + "/coordinator.sqlite", "--round-timeout", "20"], in: dir, name: "coordinator")
-        let log = try await coordinator.waitFor("api listening on")
-        let port = try listeningPort(log)
-        let apiLine = try #require(log.split(separator: "\n").first { $0.hasPrefix("api listening on ") })
-        let apiPort = try #require(Int(apiLine.split(separator: ":").last ?? ""))
+        let (coordinator, port, apiPort) = try await startService(dir)
         var expected = [Int64](repeating: 0, count: Self.length)
         var nodes: [NodeProcess] = []
         for (i, id) in Self.brands.enumerated() {
@@ -176,12 +171,7 @@ import TesseraState
     /// with the rule; the queue goes on with the next job.
     @Test func aBrandsPolicyRefusesReadersItDidNotAllow() async throws {
         let dir = try temporaryDirectory()
-        let coordinator = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0",
-            "--state", dir + "/coordinator.sqlite", "--round-timeout", "20"], in: dir, name: "coordinator")
-        let log = try await coordinator.waitFor("api listening on")
-        let port = try listeningPort(log)
-        let apiLine = try #require(log.split(separator: "\n").first { $0.hasPrefix("api listening on ") })
-        let apiPort = try #require(Int(apiLine.split(separator: ":").last ?? ""))
+        let (coordinator, port, apiPort) = try await startService(dir)
         let policy = dir + "/brand-a-policy.json"
         try JSONSerialization.data(withJSONObject: ["allowedReaders": ["analyst", "steward-brand-a"], "allowedProposers": ["analyst"],
                                                     "maxEpsilonPerJob": 1.0]).write(to: URL(fileURLWithPath: policy))
@@ -215,16 +205,7 @@ import TesseraState
     /// wait, restarted on the same state, it finishes all three, each once.
     @Test func queuedAndRunningJobsSurviveACoordinatorKill() async throws {
         let dir = try temporaryDirectory()
-        func start(_ name: String) async throws -> (NodeProcess, Int, Int) {
-            let c = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:\(participantPort ?? 0)", "--api", "127.0.0.1:0",
-                "--state", dir + "/coordinator.sqlite", "--round-timeout", "20"], in: dir, name: name)
-            let log = try await c.waitFor("api listening on")
-            let apiLine = try #require(log.split(separator: "\n").first { $0.hasPrefix("api listening on ") })
-            return (c, try listeningPort(log), try #require(Int(apiLine.split(separator: ":").last ?? "")))
-        }
-        var participantPort: Int?
-        let (first, port, apiPort) = try await start("coordinator")
-        participantPort = port
+        let (first, port, apiPort) = try await startService(dir)
         var nodes: [NodeProcess] = []
         var expected = [Int64](repeating: 0, count: Self.length)
         for (i, id) in Self.brands.enumerated() {
@@ -241,7 +222,7 @@ import TesseraState
         try await first.waitFor("job=q-1 participants=", timeout: 60)  // q-1's round opened
         first.signal(SIGKILL)
         _ = try await first.waitForExit(timeout: 30)
-        let (second, _, apiPort2) = try await start("coordinator-2")
+        let (second, _, apiPort2) = try await startService(dir, participantPort: port, name: "coordinator-2")
         defer { second.signal(SIGTERM) }
         let again = try client("analyst", port: apiPort2)
         let deadline = Date().addingTimeInterval(180)
@@ -265,12 +246,7 @@ import TesseraState
     /// each decision is in the transcript, signed by the steward, and audited.
     @Test func aStewardApprovesOrRejectsWhatItsBrandHolds() async throws {
         let dir = try temporaryDirectory()
-        let coordinator = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0",
-            "--state", dir + "/coordinator.sqlite", "--round-timeout", "20"], in: dir, name: "coordinator")
-        let log = try await coordinator.waitFor("api listening on")
-        let port = try listeningPort(log)
-        let apiLine = try #require(log.split(separator: "\n").first { $0.hasPrefix("api listening on ") })
-        let apiPort = try #require(Int(apiLine.split(separator: ":").last ?? ""))
+        let (coordinator, port, apiPort) = try await startService(dir)
         let policies = ["brand-a": ["stewardApproval": true, "stewardTimeout": 120], "brand-c": ["stewardApproval": true, "stewardTimeout": 1]]
         var nodes: [NodeProcess] = []
         for (i, id) in Self.brands.enumerated() {
@@ -362,17 +338,23 @@ import TesseraState
         let other = dir + "/other"
         try KeyCeremony.run(.init(federation: "other", participants: ["brand-a", "brand-b", "brand-c"], threshold: 2, bits: 512, seed: 9,
                                   principals: KeyCeremony.Principal.standard(participants: ["brand-a"])), directory: other)
-        let coordinator = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0",
-            "--state", dir + "/coordinator.sqlite"], in: dir, name: "coordinator")
+        let (coordinator, _, apiPort) = try await startService(dir)
         defer { coordinator.signal(SIGTERM) }
-        let log = try await coordinator.waitFor("api listening on")
-        let apiLine = try #require(log.split(separator: "\n").first { $0.hasPrefix("api listening on ") })
-        let apiPort = try #require(Int(apiLine.split(separator: ":").last ?? ""))
         let foreign = try APIClient(host: "127.0.0.1", port: apiPort, tls: try NodeKeys.principal(directory: other, id: "analyst").tls)
         await #expect(throws: (any Error).self) { _ = try await foreign.get("/v1/health") }
         // The same request with this federation's analyst succeeds.
         #expect(try await client("analyst", port: apiPort).get("/v1/health").status == 200)
     }
+}
+
+/// A coordinator serving the job API on the committed TEST federation (state in `dir`):
+/// the process, its participant port and its API port.
+func startService(_ dir: String, participantPort: Int = 0, name: String = "coordinator", roundTimeout: Double = 20) async throws -> (NodeProcess, Int, Int) {
+    let c = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:\(participantPort)", "--api", "127.0.0.1:0",
+        "--state", dir + "/coordinator.sqlite", "--round-timeout", "\(roundTimeout)"], in: dir, name: name)
+    let log = try await c.waitFor("api listening on")
+    let apiLine = try #require(log.split(separator: "\n").first { $0.hasPrefix("api listening on ") })
+    return (c, try listeningPort(log), try #require(Int(apiLine.split(separator: ":").last ?? "")))
 }
 
 /// Loads a page in headless Chromium (Debian's `chromium`, installed by scripts/test): the
