@@ -125,7 +125,7 @@ extension Coordinator {
             throw ProtocolError(.duplicate, "\(sender) already sent its \(body.kind) of epoch \(p.epoch.hex)")
         }
         CrashPoint.reached("dkg-\(phase)-stored")
-        config.metrics.increment("tessera_dkg_messages_total", labels: ["kind": body.kind], help: "Accepted DKG messages by kind")
+        config.metrics.increment("tessera_dkg_messages_total", labels: ["kind": body.kind])
         log.info("DKG message stored", metadata: ["holder": .string(sender), "kind": .string(body.kind)])
 
         try await send(to: sender, try outbox.status(.ok, "\(body.kind) stored", acking: body.sequence))
@@ -236,13 +236,13 @@ extension Coordinator {
         }
         switch next.phase {
         case .failed:
-            config.metrics.increment("tessera_dkg_failures_total", help: "DKGs that failed")
+            config.metrics.increment("tessera_dkg_failures_total")
             log.error("DKG failed", metadata: ["epoch": .string(p.epoch.hex), "reason": .string(next.failure ?? "")])
             try await dkgEnded()
         case .done:
             let outcome = next.outcome!
             if let began = next.began {
-                config.metrics.set("tessera_dkg_seconds", Date().timeIntervalSince(began), help: "Duration of the last DKG, from the deals asked to the key confirmed")
+                config.metrics.set("tessera_dkg_seconds", Date().timeIntervalSince(began))
             }
             log.notice("DKG done: federation key ready", metadata: [
                 "epoch": .string(p.epoch.hex), "qualified": .string(outcome.qualified.joined(separator: ",")),

@@ -115,6 +115,7 @@ extension Coordinator {
         try config.store.recordDecision(job: job.id, participant: sender, accept: decision.accept, reason: decision.reason, sequence: body.sequence,
                                         remaining: (decision.remainingEpsilon, decision.remainingDelta), envelope: envelope, transcribe: opened)
         log.info("job decision", metadata: ["participant": .string(sender), "accept": .stringConvertible(decision.accept), "reason": .string(decision.reason)])
+        if decision.accept { config.metrics.set("tessera_remaining_epsilon", labels: ["participant": sender], decision.remainingEpsilon) }
     }
 
     /// The checks a submission must pass before and after its (slow) cryptographic check.
@@ -143,7 +144,7 @@ extension Coordinator {
             throw ProtocolError(.duplicate, "\(sender) already submitted for round \(current.round) of job \(current.id)")
         }
         CrashPoint.reached("submission-stored")
-        config.metrics.increment("tessera_submissions_total", help: "Stored submissions")
+        config.metrics.increment("tessera_submissions_total")
         config.metrics.increment("tessera_submission_bytes_total", labels: ["participant": sender], by: Double(envelope.count))
         let count = try config.store.submitters(job: current.id, round: current.round).count
         log.info("submission stored", metadata: ["participant": .string(sender), "round": .stringConvertible(current.round),
@@ -242,8 +243,9 @@ extension Coordinator {
             let deadlinePassed = Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout
             guard submitted.count >= Int(job.spec.minParticipants), everyone || deadlinePassed else { return }
             let collected = Date().timeIntervalSince(job.phaseStarted)
-            config.metrics.set("tessera_phase_seconds", labels: ["phase": "collect"], collected, help: "Duration of the last completed phase")
-            config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "collect"], by: collected, help: "Time spent per phase")
+            config.metrics.set("tessera_phase_seconds", labels: ["phase": "collect"], collected)
+            config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "collect"], by: collected)
+            config.metrics.observe("tessera_phase_duration_seconds", labels: ["phase": "collect"], seconds: collected)
             try await rebuildAggregate()
             guard let current = self.job, current.id == job.id, current.round == job.round, current.phase == .collecting,
                   let pending = current.pending else { return }
@@ -303,6 +305,7 @@ extension Coordinator {
         let pending = try await job.scheme.aggregate(submissions, context: job.context(federation, config.parallelism))
         config.metrics.set("tessera_phase_seconds", labels: ["phase": "aggregate"], Date().timeIntervalSince(start))
         config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "aggregate"], by: Date().timeIntervalSince(start))
+        config.metrics.observe("tessera_phase_duration_seconds", labels: ["phase": "aggregate"], seconds: Date().timeIntervalSince(start))
         guard var current = self.job, current.id == job.id, current.round == job.round else { return }
         current.pending = pending
         let (contributing, others) = try candidateHolders(current)
@@ -346,8 +349,9 @@ extension Coordinator {
                                       spend: try JobPrivacy.cost(job.spec, round: released), transcript: items)
         config.metrics.set("tessera_phase_seconds", labels: ["phase": "decrypt"], Date().timeIntervalSince(job.phaseStarted))
         config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "decrypt"], by: Date().timeIntervalSince(job.phaseStarted))
-        config.metrics.increment("tessera_rounds_completed_total", help: "Rounds with a released result")
-        config.metrics.set("tessera_round_seconds", Date().timeIntervalSince(job.roundStarted), help: "Duration of the last round, from its opening to its result")
+        config.metrics.observe("tessera_phase_duration_seconds", labels: ["phase": "decrypt"], seconds: Date().timeIntervalSince(job.phaseStarted))
+        config.metrics.increment("tessera_rounds_completed_total")
+        config.metrics.set("tessera_round_seconds", Date().timeIntervalSince(job.roundStarted))
         log.info("round result released", metadata: ["job": .string(job.id), "round": .stringConvertible(released),
                                                      "values": .stringConvertible(sums.count), "contributors": .string(contributors.joined(separator: ","))])
         let nextRound = released < Int(job.spec.rounds)
@@ -387,7 +391,7 @@ extension Coordinator {
     func refuseRound(_ snapshot: ActiveJob, reason: String) throws {
         guard var job, job.id == snapshot.id, job.round == snapshot.round, job.phase == .decrypting, !job.finished else { return }
         log.error("aggregate does not decode: round refused", metadata: ["job": .string(job.id), "round": .stringConvertible(job.round), "reason": .string(reason)])
-        config.metrics.increment("tessera_rounds_refused_total", help: "Rounds whose aggregate did not decode and was not released")
+        config.metrics.increment("tessera_rounds_refused_total")
         let verifiedHolders = Set(job.verified.keys)
         var items = try config.store.partials(job: job.id, round: job.round).filter { verifiedHolders.contains($0.holder) }
             .map { Transcript.Item(author: $0.holder, kind: "partial_decryptions", envelope: $0.envelope) }

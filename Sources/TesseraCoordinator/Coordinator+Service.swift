@@ -65,9 +65,12 @@ extension Coordinator {
             for participant in sessions.keys.sorted() { try await catchUp(participant) }
             try await advance()
         }
+        try countQueued()
         guard let summary = try jobSummary(definition.id) else { throw ProtocolError(.internal, "job \(definition.id) vanished after submission") }
         return summary
     }
+
+    func countQueued() throws { config.metrics.set("tessera_jobs_queued", Double(try config.store.pendingDefinitions().count)) }
 
     /// Registers the first queued job once the current one has ended; true if one started
     /// (the caller, `advance`, then steps it). A one-shot job waiting for the epoch's key
@@ -79,6 +82,7 @@ extension Coordinator {
         log.info("starting the next queued job", metadata: ["job": .string(id)])
         try await start(job: definition)
         for participant in sessions.keys.sorted() { try await catchUp(participant) }
+        try countQueued()
         return job?.id == id
     }
 
@@ -156,6 +160,7 @@ extension Coordinator {
             throw ProtocolError(.wrongJob, "no job \(id.debugDescription)")
         }
         log.notice("queued job cancelled", metadata: ["job": .string(id), "principal": .string(principal)])
+        try countQueued()
     }
 
     /// Records a principal's access in the transcript (signed by the coordinator, chained).

@@ -120,7 +120,7 @@ public actor Coordinator {
             return
         }
         guard let participant = federation.participant(withFingerprint: peer.fingerprint) else {
-            metrics.increment("tessera_rejections_total", labels: ["reason": "unknown_sender"], help: "Refused connections and messages by reason")
+            metrics.increment("tessera_rejections_total", labels: ["reason": "unknown_sender"])
             config.logger.warning("certificate not in the federation manifest", metadata: ["fingerprint": .string(peer.fingerprint), "remote": .string(connection.remoteAddress)])
             try? await connection.channel.executeThenClose { _, outbound in
                 if let data = try? self.outbox.status(.unknownSender, "certificate \(peer.fingerprint) is not in the federation manifest", acking: 0) {
@@ -141,7 +141,7 @@ public actor Coordinator {
                         try await outbound.write(ByteBuffer(data: data))
                         return
                     case .message(let buffer):
-                        metrics.increment("tessera_bytes_received_total", labels: ["participant": participant.id], by: Double(buffer.readableBytes), help: "Bytes received per participant")
+                        metrics.increment("tessera_bytes_received_total", labels: ["participant": participant.id], by: Double(buffer.readableBytes))
                         await self.handle(Data(buffer.readableBytesView), from: participant.id, writer: outbound, session: sessionID)
                     }
                 }
@@ -184,14 +184,14 @@ public actor Coordinator {
                 throw sequenced ? ProtocolError(.replay, "sequence \(body.sequence) is not above the last accepted \(last) from \(sender)")
                                 : ProtocolError(.malformed, "\(body.kind) messages carry sequence 0, not \(body.sequence)")
             }
-            config.metrics.increment("tessera_messages_total", labels: ["kind": body.kind], help: "Accepted messages by kind")
+            config.metrics.increment("tessera_messages_total", labels: ["kind": body.kind])
             switch body.payload {
             case .hello:
                 if sessions[sender]?.id != session {
                     sessions[sender]?.outgoing.finish()
                     sessions[sender] = (Self.outgoingQueue(writer, to: sender, log: log), session)
                 }
-                config.metrics.set("tessera_connected_participants", Double(sessions.count), help: "Participants with an open session")
+                config.metrics.set("tessera_connected_participants", Double(sessions.count))
                 log.info("participant connected", metadata: ["participant": .string(sender)])
                 try await sendDKGState(to: sender)
                 try await catchUp(sender)
@@ -222,7 +222,7 @@ public actor Coordinator {
                 throw ProtocolError(.unexpected, "\(body.kind) is not a message a participant sends")
             }
         } catch let error as ProtocolError {
-            config.metrics.increment("tessera_rejections_total", labels: ["reason": error.code.name], help: "Refused connections and messages by reason")
+            config.metrics.increment("tessera_rejections_total", labels: ["reason": error.code.name])
             log.warning("message rejected", metadata: ["participant": .string(sender), "code": .string(error.code.name), "reason": .string(error.message)])
             if let data = try? outbox.status(error.code, error.message, acking: sequence) {
                 try? await writer.write(ByteBuffer(data: data))
@@ -239,7 +239,7 @@ public actor Coordinator {
     /// Queues a sealed message for a connected participant (nothing if it is not connected).
     func send(to id: String, _ data: Data) async throws {
         guard let session = sessions[id] else { return }
-        config.metrics.increment("tessera_bytes_sent_total", labels: ["participant": id], by: Double(data.count), help: "Bytes sent per participant")
+        config.metrics.increment("tessera_bytes_sent_total", labels: ["participant": id], by: Double(data.count))
         session.outgoing.yield(data)
     }
 

@@ -203,8 +203,8 @@ public struct APIServer: Sendable {
             response = .error(.internalServerError, "internal error")
         }
         let seconds = Double((ContinuousClock.now - started).components.attoseconds) * 1e-18 + Double((ContinuousClock.now - started).components.seconds)
-        metrics.increment("tessera_api_requests_total", labels: ["action": action.rawValue, "status": "\(response.status.code)"], help: "Job API requests by action and status")
-        metrics.increment("tessera_api_seconds_total", labels: ["action": action.rawValue], by: seconds, help: "Time spent serving job API requests")
+        metrics.increment("tessera_api_requests_total", labels: ["action": action.rawValue, "status": "\(response.status.code)"])
+        metrics.observe("tessera_api_request_duration_seconds", labels: ["action": action.rawValue], seconds: seconds)
         return response.response
     }
 

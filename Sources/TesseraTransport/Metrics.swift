@@ -1,61 +1,71 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Prometheus
 
-/// Counters and gauges in the Prometheus text exposition format (version 0.0.4).
+/// A node's metrics, exported in the Prometheus text format by swift-prometheus's
+/// `PrometheusCollectorRegistry` (one registry per node, not the process-wide swift-metrics
+/// bootstrap: an in-process simulation runs a coordinator and its participants in one process).
+///
+/// Every metric is declared once in `catalog` with its type and help text (the registry
+/// requires one help text per name; an undeclared name is a programming error).
 public final class Metrics: Sendable {
-    private struct State {
-        var counters: [String: [String: Double]] = [:]  // name → labels → value
-        var gauges: [String: [String: Double]] = [:]
-        var help: [String: String] = [:]
-    }
-    private let state = NIOLockedValueBox(State())
+    public enum Kind: Sendable { case counter, gauge, histogram }
+
+    public static let catalog: [String: (kind: Kind, help: String)] = [
+        "tessera_api_requests_total": (.counter, "Job API requests by action and status"),
+        "tessera_api_request_duration_seconds": (.histogram, "Job API request latency by action"),
+        "tessera_bytes_received_total": (.counter, "Bytes received per participant"),
+        "tessera_bytes_sent_total": (.counter, "Bytes sent per participant"),
+        "tessera_connected_participants": (.gauge, "Participants with an open session"),
+        "tessera_dkg_failures_total": (.counter, "DKGs that failed"),
+        "tessera_dkg_messages_total": (.counter, "Accepted DKG messages by kind"),
+        "tessera_dkg_seconds": (.gauge, "Duration of the last DKG, from the deals asked to the key confirmed"),
+        "tessera_jobs_queued": (.gauge, "Jobs submitted through the API and waiting for the running one"),
+        "tessera_messages_total": (.counter, "Accepted messages by kind"),
+        "tessera_phase_duration_seconds": (.histogram, "Duration of each completed phase"),
+        "tessera_phase_seconds": (.gauge, "Duration of the last completed phase"),
+        "tessera_phase_seconds_total": (.counter, "Time spent per phase"),
+        "tessera_rejections_total": (.counter, "Refused connections and messages by reason"),
+        "tessera_remaining_epsilon": (.gauge, "Remaining epsilon each participant declared with its latest decision"),
+        "tessera_round_seconds": (.gauge, "Duration of the last round, from its opening to its result"),
+        "tessera_rounds_completed_total": (.counter, "Rounds with a released result"),
+        "tessera_rounds_refused_total": (.counter, "Rounds whose aggregate did not decode and was not released"),
+        "tessera_submission_bytes_total": (.counter, "Bytes of stored submissions per participant"),
+        "tessera_submissions_total": (.counter, "Stored submissions"),
+    ]
+
+    /// Histogram buckets (seconds): from a fast API answer to a long Paillier decryption.
+    public static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]
+
+    let registry = PrometheusCollectorRegistry()
 
     public init() {}
 
-    public func increment(_ name: String, labels: [String: String] = [:], by value: Double = 1, help: String = "") {
-        state.withLockedValue { s in
-            s.counters[name, default: [:]][Self.render(labels), default: 0] += value
-            if !help.isEmpty { s.help[name] = help }
+    static func descriptor(_ name: String, _ kind: Kind) -> MetricNameDescriptor {
+        guard let entry = catalog[name], entry.kind == kind else {
+            preconditionFailure("metric \(name) is not declared as a \(kind) in Metrics.catalog")
         }
+        return MetricNameDescriptor(metricName: name, unitName: "", helpText: entry.help)
     }
 
-    public func set(_ name: String, labels: [String: String] = [:], _ value: Double, help: String = "") {
-        state.withLockedValue { s in
-            s.gauges[name, default: [:]][Self.render(labels)] = value
-            if !help.isEmpty { s.help[name] = help }
-        }
+    /// Label pairs in name order, so that a series is one series however the caller ordered them.
+    static func pairs(_ labels: [String: String]) -> [(String, String)] { labels.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+
+    public func increment(_ name: String, labels: [String: String] = [:], by value: Double = 1) {
+        registry.makeCounter(descriptor: Self.descriptor(name, .counter), labels: Self.pairs(labels)).increment(by: value)
     }
 
-    public func value(_ name: String, labels: [String: String] = [:]) -> Double {
-        state.withLockedValue { s in s.counters[name]?[Self.render(labels)] ?? s.gauges[name]?[Self.render(labels)] ?? 0 }
+    public func set(_ name: String, labels: [String: String] = [:], _ value: Double) {
+        registry.makeGauge(descriptor: Self.descriptor(name, .gauge), labels: Self.pairs(labels)).set(to: value)
     }
 
-    static func render(_ labels: [String: String]) -> String {
-        guard !labels.isEmpty else { return "" }
-        let body = labels.sorted { $0.key < $1.key }.map { key, value in
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
-            return "\(key)=\"\(escaped)\""
-        }
-        return "{" + body.joined(separator: ",") + "}"
+    /// Records one duration (seconds) in a histogram.
+    public func observe(_ name: String, labels: [String: String] = [:], seconds: Double) {
+        registry.makeValueHistogram(descriptor: Self.descriptor(name, .histogram), labels: Self.pairs(labels), buckets: Self.buckets).record(seconds)
     }
 
-    public func exposition() -> String {
-        state.withLockedValue { s in
-            var out = ""
-            for (kind, family) in [("counter", s.counters), ("gauge", s.gauges)] {
-                for name in family.keys.sorted() {
-                    if let help = s.help[name] { out += "# HELP \(name) \(help)\n" }
-                    out += "# TYPE \(name) \(kind)\n"
-                    for (labels, value) in family[name]!.sorted(by: { $0.key < $1.key }) {
-                        out += "\(name)\(labels) \(value)\n"
-                    }
-                }
-            }
-            return out
-        }
-    }
+    public func exposition() -> String { registry.emitToString() }
 }
 
 /// A minimal HTTP/1.1 endpoint that answers every request with the metrics (plain text, no TLS;
