@@ -55,6 +55,7 @@ extension Coordinator {
         } else {
             _ = try definition.spec(federation: federation, federationKey: federationKey)
         }
+        try refuseUnaffordable(definition)
         let running = job.map { !$0.finished } ?? false
         if running || (definition.scheme == OneShotScheme.name && federationKey == nil) || (dkg != nil && dkgFailure() == nil && federationKey == nil) {
             try store.savePendingDefinition(id: definition.id, definition: try JSONEncoder().encode(definition))
@@ -68,6 +69,30 @@ extension Coordinator {
         try countQueued()
         guard let summary = try jobSummary(definition.id) else { throw ProtocolError(.internal, "job \(definition.id) vanished after submission") }
         return summary
+    }
+
+    /// Refuses, before anything is stored, a job that too few of its brands could afford by the
+    /// budgets they last declared (each brand's own ledger decides anyway; this spares a job
+    /// that cannot run). Brands that have never declared are given the benefit of the doubt.
+    func refuseUnaffordable(_ definition: JobDefinition) throws {
+        let demand = try definition.privacyDemand(federation: federation)
+        guard demand.epsilon > 0 else { return }
+        var spent: [String: Double] = [:]
+        for entry in try config.store.ledger() { spent[entry.participant, default: 0] += entry.epsilon }
+        let totals = try declaredTotals()
+        let remaining = Dictionary(uniqueKeysWithValues: totals.map { ($0.key, $0.value - spent[$0.key, default: 0]) })
+        let able = demand.participants.filter { remaining[$0].map { $0 >= demand.epsilon * (1 - 1e-12) } ?? true }
+        guard able.count >= demand.minParticipants else {
+            let shown = demand.participants.map { b in "\(b) \(remaining[b].map { String(format: "%.4g", $0) } ?? "?")" }.joined(separator: ", ")
+            throw JobFieldError(field: "privacy", message: "privacy: the job spends ε = \(String(format: "%.4g", demand.epsilon)), which only \(able.count) of its brands have left by their last declarations (\(shown)); it needs \(demand.minParticipants)")
+        }
+    }
+
+    /// A submitted job refused for one of its fields (the API answers 400 naming it).
+    public struct JobFieldError: Error, CustomStringConvertible {
+        public let field: String
+        public let message: String
+        public var description: String { message }
     }
 
     func countQueued() throws { config.metrics.set("tessera_jobs_queued", Double(try config.store.pendingDefinitions().count)) }

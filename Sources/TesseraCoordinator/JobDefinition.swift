@@ -149,6 +149,13 @@ public struct JobDefinition: Codable, Sendable {
         if spec.scheme == OneShotScheme.name { try OneShotScheme.checkPlan(spec) }
     }
 
+    /// The ε the job would spend and the participants it lists (its spec before the scheme's
+    /// fields, which do not change either).
+    public func privacyDemand(federation: FederationInfo) throws -> (epsilon: Double, participants: [String], minParticipants: Int) {
+        let spec = try draft(federation: federation)
+        return (Double(spec.epsilon) ?? 0, spec.participants, Int(spec.minParticipants))
+    }
+
     /// The spec without its scheme's fields (`SchemeRules.complete` fills them).
     func draft(federation: FederationInfo) throws -> Tessera_V1_JobSpec {
         guard id.range(of: "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", options: .regularExpression) != nil else {

@@ -196,6 +196,8 @@ public struct APIServer: Sendable {
             response = .error(.forbidden, "\(denied)")
         } catch let error as APIError {
             response = .error(error.status, error.message, field: error.field)
+        } catch let error as Coordinator.JobFieldError {
+            response = .error(.badRequest, error.message, field: error.field)
         } catch let error as ProtocolError {
             response = .error(Self.status(of: error.code), error.message)
         } catch {

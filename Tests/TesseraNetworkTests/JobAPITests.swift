@@ -6,6 +6,7 @@ import TesseraNode
 import TesseraProtocol
 import TesseraService
 import TesseraState
+import TesseraTransport
 
 /// The coordinator as a service: jobs submitted through the job API over mutual TLS, queued
 /// and run one after another with three participant processes that serve them all over one
@@ -199,6 +200,15 @@ import TesseraState
         #expect((decision?["reason"] as? String)?.contains("result reader operator is not allowed (allowed: analyst, steward-brand-a)") == true, "\(String(describing: decision))")
         #expect(byID["to-analyst"]?["status"] as? String == "done", "\(coordinator.output.suffix(2000))")
         #expect(try await analyst.get("/v1/jobs/to-analyst/result").status == 200)
+
+        // A job whose ε no brand has left by its declarations: 400 naming the field, nothing stored.
+        let greedy = try await analyst.post("/v1/jobs", json: try job("greedy", readers: ["analyst"], extra: [
+            "privacy": ["mechanism": "discrete-gaussian", "variance": "1", "l2Bound": 1000, "delta": 1e-5]]))
+        #expect(greedy.status == 400, "\(greedy.text)")
+        let greedyField = try json(greedy)["field"] as? String
+        #expect(greedyField == "privacy", "\(greedy.text)")
+        #expect(says(greedy, "which only 0 of its brands have left"), "\(greedy.text)")
+        #expect(try await analyst.get("/v1/jobs/greedy").status == 404)
     }
 
     /// The queue survives the coordinator: killed (SIGKILL) while its first job runs and two
@@ -342,6 +352,12 @@ import TesseraState
         defer { coordinator.signal(SIGTERM) }
         let foreign = try APIClient(host: "127.0.0.1", port: apiPort, tls: try NodeKeys.principal(directory: other, id: "analyst").tls)
         await #expect(throws: (any Error).self) { _ = try await foreign.get("/v1/health") }
+        // A certificate of this federation's CA, but expired: refused by TLS too.
+        let (expired, key) = try FederationKeys.issueCertificate(directory: testKeys, commonName: "analyst", validityDays: 1,
+                                                                 now: Date().addingTimeInterval(-10 * 86400))
+        let stale = try APIClient(host: "127.0.0.1", port: apiPort, tls: TLSIdentity(certificateChainPEM: expired.certificatePEM, privateKeyPEM: key,
+                                                                                     trustedCAPEM: try String(contentsOfFile: testKeys + "/ca.pem", encoding: .utf8)))
+        await #expect(throws: (any Error).self) { _ = try await stale.get("/v1/health") }
         // The same request with this federation's analyst succeeds.
         #expect(try await client("analyst", port: apiPort).get("/v1/health").status == 200)
     }
