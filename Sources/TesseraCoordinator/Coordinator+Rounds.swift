@@ -106,6 +106,12 @@ extension Coordinator {
             }
             holds[job.id, default: [:]][sender] = decision.holdDeadline
             log.info("job held for the brand's steward", metadata: ["participant": .string(sender), "job": .string(job.id)])
+            // Look again when the hold expires.
+            let wait = max(0, decision.holdDeadline - Date().timeIntervalSince1970) + 0.05
+            Task { [weak self] in
+                try? await Task.sleep(for: .seconds(wait))
+                try? await self?.advance()
+            }
             return
         }
         holds[job.id]?[sender] = nil
@@ -191,8 +197,12 @@ extension Coordinator {
         let decisions = try store.decisions(job: job.id)
         let accepted = job.spec.participants.filter { decisions[$0]?.accept == true }
         if try store.latestRound(job: job.id) == nil {
-            let refusals = job.spec.participants.filter { decisions[$0]?.accept == false }
-            let everyoneDecided = job.spec.participants.allSatisfy { decisions[$0] != nil }
+            // A brand whose hold for its steward has expired counts as refusing (its policy
+            // refuses any later steward decision).
+            let now = Date().timeIntervalSince1970
+            let expired = Set((holds[job.id] ?? [:]).filter { $0.value <= now }.keys)
+            let refusals = job.spec.participants.filter { decisions[$0]?.accept == false || (decisions[$0] == nil && expired.contains($0)) }
+            let everyoneDecided = job.spec.participants.allSatisfy { decisions[$0] != nil || expired.contains($0) }
             let timedOut = Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout
             // A job too many refuse ends once everyone has decided (or at the timeout), and its
             // decisions enter the transcript, so auditors see who refused and why.

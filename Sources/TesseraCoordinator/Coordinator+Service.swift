@@ -151,8 +151,11 @@ extension Coordinator {
     /// and the envelope's signature.
     public func relayStewardDecision(job id: String, brand: String, steward: String, envelope: Data) async throws {
         guard let job, job.id == id, !job.finished else { throw ProtocolError(.refused, "job \(id) is not waiting for decisions") }
-        guard holds[id]?[brand] != nil else {
+        guard let until = holds[id]?[brand] else {
             throw ProtocolError(.refused, "\(brand) holds no decision for its steward on job \(id)")
+        }
+        guard Date().timeIntervalSince1970 <= until else {
+            throw ProtocolError(.refused, "\(brand)'s hold of job \(id) for its steward expired at \(Date(timeIntervalSince1970: until)); it counts as refused")
         }
         guard sessions[brand] != nil else { throw ProtocolError(.refused, "\(brand) is not connected; its steward's decision cannot reach it now") }
         try config.store.appendTranscript([Transcript.Item(author: steward, kind: "steward_decision", envelope: envelope)])
