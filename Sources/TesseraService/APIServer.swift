@@ -47,12 +47,13 @@ public struct APIServer: Sendable {
         router.get("/v1/health") { _, context in try await handle(context, .health) { _ in
             .json(["status": "ok", "federation": federation.name])
         } }
-        router.get("/v1/jobs") { _, context in try await handle(context, .listJobs) { caller in
-            let jobs = try await coordinator.jobSummaries().filter { job in
+        router.get("/v1/jobs") { request, context in try await handle(context, .listJobs) { caller in
+            let visible = try await coordinator.jobSummaries().filter { job in
                 guard case .principal(let p) = caller else { return false }
                 return AccessMatrix.visible(facts(job), to: p)
             }
-            return try .json(encodable: ["jobs": jobs])
+            let page = try Self.page(visible, limit: request.uri.queryParameters.get("limit"), after: request.uri.queryParameters.get("after"))
+            return try .json(encodable: JobPage(jobs: page.jobs, next: page.next))
         } }
         router.post("/v1/jobs") { request, context in
             let body = try await request.body.collect(upTo: Self.bodyLimit)
@@ -246,6 +247,23 @@ public struct APIServer: Sendable {
         return (decision.brand, envelope)
     }
 
+    /// One page of a listing: at most `limit` jobs (1…1000; all when absent) after the job
+    /// `after` (a cursor from the previous page's `next`), and the cursor of the next page.
+    static func page(_ jobs: [Coordinator.JobSummary], limit: String?, after: String?) throws -> (jobs: [Coordinator.JobSummary], next: String?) {
+        var start = 0
+        if let after {
+            guard let i = jobs.firstIndex(where: { $0.id == after }) else { throw APIError(.badRequest, "after: no job \(after.debugDescription) in this listing", field: "after") }
+            start = i + 1
+        }
+        var count = jobs.count - start
+        if let limit {
+            guard let n = Int(limit), (1...1000).contains(n) else { throw APIError(.badRequest, "limit must be an integer in 1...1000, not \(limit.debugDescription)", field: "limit") }
+            count = min(count, n)
+        }
+        let slice = Array(jobs[start..<(start + count)])
+        return (slice, start + count < jobs.count ? slice.last?.id : nil)
+    }
+
     /// A job file from a request body: JSON, with the coordinator-set "proposer" refused.
     static func decodeJob(_ data: Data) throws -> JobDefinition {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
@@ -357,6 +375,11 @@ struct ResultDocument: Codable {
     var epsilon: String?
     var delta: String?
     var rounds: [Coordinator.ReleasedRound]
+}
+
+struct JobPage: Codable {
+    var jobs: [Coordinator.JobSummary]
+    var next: String?
 }
 
 struct LedgerEntry: Codable { var job: String; var round: Int; var epsilon: Double; var delta: Double }

@@ -71,7 +71,8 @@ struct BenchAPI: AsyncParsableCommand {
         guard result.status == 200 else { throw BenchFailure("result fetch returned \(result.status): \(result.text)") }
 
         var rows: [(name: String, path: String, bytes: Int, stats: Stats)] = []
-        for (name, path) in [("health (reference)", "/v1/health"), ("list \(jobs) jobs", "/v1/jobs"), ("fetch a result", "/v1/jobs/job-%05d/result")] {
+        for (name, path) in [("health (reference)", "/v1/health"), ("list \(jobs) jobs", "/v1/jobs"), ("list a page of 100", "/v1/jobs?limit=100"),
+                                  ("fetch a result", "/v1/jobs/job-%05d/result")] {
             let stats = try await load(analyst, path: path)
             let bytes = try await analyst.get(String(format: path, 0)).body.count
             rows.append((name, path, bytes, stats))

@@ -83,7 +83,12 @@ struct JobSubmit: AsyncParsableCommand {
 struct JobList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "The jobs this principal may see, with their status.")
     @OptionGroup var options: APIOptions
-    func run() async throws { try finish(try await options.client().get("/v1/jobs")) }
+    @Option(help: "At most this many jobs (1...1000).") var limit: Int?
+    @Option(help: "The previous page's next cursor.") var after: String?
+    func run() async throws {
+        let query = [limit.map { "limit=\($0)" }, after.map { "after=\($0)" }].compactMap { $0 }.joined(separator: "&")
+        try finish(try await options.client().get("/v1/jobs" + (query.isEmpty ? "" : "?" + query)))
+    }
 }
 
 struct JobShow: AsyncParsableCommand {

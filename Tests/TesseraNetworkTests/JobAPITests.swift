@@ -73,6 +73,15 @@ import TesseraTransport
         }
         #expect(statuses == ["api-1": "done", "api-2": "done", "api-3": "done"], "\(coordinator.output.suffix(3000))")
 
+        // Pages of the listing, and a bad cursor or limit named.
+        let firstPage = try json(try await op.get("/v1/jobs?limit=2"))
+        #expect((firstPage["jobs"] as? [[String: Any]])?.map { $0["id"] as! String } == ["api-1", "api-2"] && firstPage["next"] as? String == "api-2")
+        let lastPage = try json(try await op.get("/v1/jobs?limit=2&after=api-2"))
+        #expect((lastPage["jobs"] as? [[String: Any]])?.map { $0["id"] as! String } == ["api-3"] && lastPage["next"] == nil)
+        let badLimit = try await op.get("/v1/jobs?limit=0")
+        #expect(badLimit.status == 400 && says(badLimit, "limit must be"), "\(badLimit.text)")
+        #expect(try await op.get("/v1/jobs?after=nope").status == 400)
+
         // Results: to readers only, whatever their role.
         let result = try await analyst.get("/v1/jobs/api-1/result")
         #expect(result.status == 200, "\(result.text)")
