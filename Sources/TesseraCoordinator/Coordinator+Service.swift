@@ -77,10 +77,7 @@ extension Coordinator {
     func refuseUnaffordable(_ definition: JobDefinition) throws {
         let demand = try definition.privacyDemand(federation: federation)
         guard demand.epsilon > 0 else { return }
-        var spent: [String: Double] = [:]
-        for entry in try config.store.ledger() { spent[entry.participant, default: 0] += entry.epsilon }
-        let totals = try declaredTotals()
-        let remaining = Dictionary(uniqueKeysWithValues: totals.map { ($0.key, $0.value - spent[$0.key, default: 0]) })
+        let remaining = try budgets().compactMapValues { b in b.total.map { $0 - b.spent } }
         let able = demand.participants.filter { remaining[$0].map { $0 >= demand.epsilon * (1 - 1e-12) } ?? true }
         guard able.count >= demand.minParticipants else {
             let shown = demand.participants.map { b in "\(b) \(remaining[b].map { String(format: "%.4g", $0) } ?? "?")" }.joined(separator: ", ")
@@ -124,7 +121,7 @@ extension Coordinator {
     public func jobSummary(_ id: String) throws -> JobSummary? {
         let store = config.store
         if let row = try store.job(id: id) {
-            return try summary(row, decisions: try store.decisions(job: id), released: try store.releasedRoundCounts()[id] ?? 0)
+            return try summary(row, decisions: try store.decisions(job: id), released: try store.releasedRoundCount(job: id))
         }
         return try store.pendingDefinitions().first { $0.id == id }.map { try queued($0.id, $0.definition) }
     }
@@ -211,16 +208,18 @@ extension Coordinator {
     /// The coordinator's store, for readers that need no actor state (the dashboard's audit).
     public nonisolated var stateStore: CoordinatorStore { config.store }
 
-    /// Each brand's total ε budget as its latest accepting decision implies it: what its
-    /// released rounds had spent before that job, plus the remaining budget it declared then.
-    public func declaredTotals() throws -> [String: Double] {
+    /// Each brand's ε as the coordinator knows it: spent by its released rounds, and its total
+    /// budget as its latest accepting decision implies it (what it had spent before that job
+    /// plus the remaining budget it declared then; nil before any). Each brand's own ledger is
+    /// the authority; this is the platform's view, for the dashboard and the API's pre-check.
+    public func budgets() throws -> [String: (spent: Double, total: Double?)] {
         let ledger = try config.store.ledger()
-        var spentBefore: [String: Double] = [:], totals: [String: Double] = [:]
+        var spent: [String: Double] = [:], totals: [String: Double] = [:]
         for row in try config.store.jobs() {  // in registration order; jobs run one after another
-            for (brand, budget) in try config.store.declaredBudgets(job: row.id) { totals[brand] = spentBefore[brand, default: 0] + budget.epsilon }
-            for entry in ledger where entry.job == row.id { spentBefore[entry.participant, default: 0] += entry.epsilon }
+            for (brand, budget) in try config.store.declaredBudgets(job: row.id) { totals[brand] = spent[brand, default: 0] + budget.epsilon }
+            for entry in ledger where entry.job == row.id { spent[entry.participant, default: 0] += entry.epsilon }
         }
-        return totals
+        return Dictionary(uniqueKeysWithValues: Set(spent.keys).union(totals.keys).map { ($0, (spent[$0] ?? 0, totals[$0])) })
     }
 
     /// Participants with an open session.

@@ -283,6 +283,11 @@ public actor Participant {
                 $0.reason = "held for the steward of \(config.id)"
             }))
         }
+        return try finalDecision(spec, job: job, accept: accept, reason: reason)
+    }
+
+    /// Records a final decision and seals it with the remaining budget this brand declares.
+    func finalDecision(_ spec: Tessera_V1_JobSpec, job: String, accept: Bool, reason: String) throws -> Data {
         holds[job] = nil
         try config.store.recordDecision(job: job, accept: accept, reason: reason, spec: try spec.serializedData())
         log.info("job decision", metadata: ["job": .string(job), "accept": .stringConvertible(accept), "reason": .string(reason)])
@@ -310,26 +315,12 @@ public actor Participant {
             throw ProtocolError(.refused, "the steward's envelope is not a decision of \(config.id) on job \(job)")
         }
         if Date().timeIntervalSince1970 > hold.deadline {
-            holds[job] = nil
-            return try finalRefusal(hold.spec, job: job, reason: "\(steward.id) decided after the deadline (\(config.policy.stewardTimeout) s after the job arrived)")
+            return try finalDecision(hold.spec, job: job, accept: false, reason: "\(steward.id) decided after the deadline (\(config.policy.stewardTimeout) s after the job arrived)")
         }
         guard decision.approve else {
-            holds[job] = nil
-            return try finalRefusal(hold.spec, job: job, reason: "rejected by \(steward.id)\(decision.reason.isEmpty ? "" : ": \(decision.reason)")")
+            return try finalDecision(hold.spec, job: job, accept: false, reason: "rejected by \(steward.id)\(decision.reason.isEmpty ? "" : ": \(decision.reason)")")
         }
         return try decide(hold.spec, job: job, steward: (steward.id, decision.reason))
-    }
-
-    func finalRefusal(_ spec: Tessera_V1_JobSpec, job: String, reason: String) throws -> Data {
-        try config.store.recordDecision(job: job, accept: false, reason: reason, spec: try spec.serializedData())
-        log.info("job decision", metadata: ["job": .string(job), "accept": "false", "reason": .string(reason)])
-        let spent = try config.store.spent()
-        return try outbox.seal(job: job, round: 0, .jobDecision(.with {
-            $0.accept = false
-            $0.reason = reason
-            $0.remainingEpsilon = max(0, config.policy.budget.epsilon - spent.epsilon)
-            $0.remainingDelta = max(0, config.policy.budget.delta - spent.delta)
-        }))
     }
 
     /// The key material this node brings to a job's scheme: its Paillier share, and the

@@ -89,16 +89,14 @@ public struct APIServer: Sendable {
         router.post("/v1/jobs/:id/decisions") { request, context in
             let id = try context.parameters.require("id")
             let job = try await coordinator.jobSummary(id)
-            let body = try await request.body.collect(upTo: Self.bodyLimit)
-            guard let caller = try? await authenticate(context), case .principal = caller else {
-                return try await handle(context, .decideJob, job: job.map(facts), missing: "no job \(id.debugDescription)") { _ in .json([:]) }
-            }
-            // The brand is named inside the steward's signed envelope: open it before the matrix decides.
-            let opened: (brand: String, envelope: Data)
-            do { opened = try Self.stewardEnvelope(Data(buffer: body), job: id, signer: caller.id, federation: federation) } catch let error as APIError {
-                return APIResponse.error(error.status, error.message, field: error.field).response
-            }
-            return try await handle(context, .decideJob, job: job.map(facts), brand: opened.brand, missing: "no job \(id.debugDescription)") { caller in
+            let body = Data(buffer: try await request.body.collect(upTo: Self.bodyLimit))
+            // The brand is named inside the envelope the caller signed: opened before the matrix decides.
+            var opened: (brand: String, envelope: Data)?
+            return try await handle(context, .decideJob, job: job.map(facts), brand: { caller in
+                opened = try Self.stewardEnvelope(body, job: id, signer: caller.id, federation: federation)
+                return opened?.brand
+            }, missing: "no job \(id.debugDescription)") { caller in
+                guard let opened else { throw APIError(.internalServerError, "no envelope") }
                 try await coordinator.relayStewardDecision(job: id, brand: opened.brand, steward: caller.id, envelope: opened.envelope)
                 return .json(["job": id, "brand": opened.brand, "status": "relayed"])
             }
@@ -113,7 +111,7 @@ public struct APIServer: Sendable {
         }
         router.get("/v1/ledgers/:brand") { _, context in
             let brand = try context.parameters.require("brand")
-            return try await handle(context, .readLedger, brand: brand) { _ in
+            return try await handle(context, .readLedger, brand: { _ in brand }) { _ in
                 guard federation.participants[brand] != nil else { throw APIError(.notFound, "\(brand.debugDescription) is not a participant of federation \(federation.name)") }
                 let spent = try await coordinator.ledgerView().filter { $0.participant == brand }
                     .map { LedgerEntry(job: $0.job, round: $0.round, epsilon: $0.epsilon, delta: $0.delta) }
@@ -152,11 +150,8 @@ public struct APIServer: Sendable {
                 (brand, j.decisions[brand].map { $0.accept ? "accepted" : "refused: \($0.reason)" } ?? (j.held[brand] != nil ? "held for its steward" : "undecided"))
             })
         }
-        var spent: [String: Double] = [:]
-        for entry in try await coordinator.ledgerView() { spent[entry.participant, default: 0] += entry.epsilon }
-        let totals = try await coordinator.declaredTotals()
-        let budgets = federation.participantIDs.filter { spent[$0] != nil || totals[$0] != nil }
-            .map { DashboardModel.Budget(brand: $0, spent: spent[$0] ?? 0, total: totals[$0]) }
+        let known = try await coordinator.budgets()
+        let budgets = federation.participantIDs.compactMap { brand in known[brand].map { DashboardModel.Budget(brand: brand, spent: $0.spent, total: $0.total) } }
         var results: [DashboardModel.Result] = []
         for job in summaries where job.status == "done" && job.readers.contains(caller.id) {
             for r in try await coordinator.releasedRounds(job.id) {
@@ -179,18 +174,19 @@ public struct APIServer: Sendable {
 
     /// Authenticates the caller, checks the matrix, runs `body`, and maps every failure to a
     /// status and a JSON error naming the problem.
-    func handle(_ context: APIContext, _ action: AccessMatrix.Action, job: AccessMatrix.JobFacts? = nil, brand: String? = nil,
+    /// `brand` names the brand an action concerns; it may depend on the caller (a steward's
+    /// decision names its brand inside the envelope the caller signed).
+    func handle(_ context: APIContext, _ action: AccessMatrix.Action, job: AccessMatrix.JobFacts? = nil,
+                brand: (AccessMatrix.Caller) throws -> String? = { _ in nil },
                 missing: String? = nil, _ body: (AccessMatrix.Caller) async throws -> APIResponse) async throws -> Response {
         let started = ContinuousClock.now
         let response: APIResponse
         do {
             let caller = try await authenticate(context)
-            if let missing, job == nil {
-                // A node is refused before it learns whether the job exists.
-                if case .node = caller { try AccessMatrix.authorize(caller, action) }
-                throw APIError(.notFound, missing)
-            }
-            try AccessMatrix.authorize(caller, action, job: job, brand: brand)
+            // A node is refused before anything else, so it learns nothing about jobs.
+            if case .node = caller { try AccessMatrix.authorize(caller, action) }
+            if let missing, job == nil { throw APIError(.notFound, missing) }
+            try AccessMatrix.authorize(caller, action, job: job, brand: try brand(caller))
             response = try await body(caller)
         } catch let denied as AccessMatrix.Denied {
             logger.warning("API request refused", metadata: ["action": .string(action.rawValue), "reason": .string(denied.reason)])
@@ -205,7 +201,8 @@ public struct APIServer: Sendable {
             logger.error("API internal error", metadata: ["action": .string(action.rawValue), "error": .string("\(error)")])
             response = .error(.internalServerError, "internal error")
         }
-        let seconds = Double((ContinuousClock.now - started).components.attoseconds) * 1e-18 + Double((ContinuousClock.now - started).components.seconds)
+        let elapsed = (ContinuousClock.now - started).components
+        let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
         metrics.increment("tessera_api_requests_total", labels: ["action": action.rawValue, "status": "\(response.status.code)"])
         metrics.observe("tessera_api_request_duration_seconds", labels: ["action": action.rawValue], seconds: seconds)
         return response.response

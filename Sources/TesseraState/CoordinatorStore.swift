@@ -186,6 +186,10 @@ public final class CoordinatorStore: Sendable {
         }
     }
 
+    public func releasedRoundCount(job: String) throws -> Int {
+        try db.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM results WHERE job = ?", arguments: [job]) ?? 0 }
+    }
+
     public func job(id: String) throws -> JobRow? {
         try db.read { db in
             try Row.fetchOne(db, sql: "SELECT id, spec, status FROM jobs WHERE id = ?", arguments: [id]).map {

@@ -43,22 +43,25 @@ func stewardDecision(_ options: APIOptions, job: String, brand: String, approve:
     try finish(try await options.client().post("/v1/jobs/\(job)/decisions", json: body))
 }
 
+/// What a steward's approval or rejection names.
+struct StewardDecisionArguments: ParsableArguments {
+    @Argument var id: String
+    @Option(help: "The brand (your organisation).") var brand: String
+    @Option(help: "Why, for the transcript (and, for a rejection, the brand's refusal).") var reason = ""
+}
+
 struct JobApprove: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "approve", abstract: "As a brand's steward: approve a job the brand holds for you.")
     @OptionGroup var options: APIOptions
-    @Argument var id: String
-    @Option(help: "The brand (your organisation).") var brand: String
-    @Option(help: "Why, for the transcript.") var reason = ""
-    func run() async throws { try await stewardDecision(options, job: id, brand: brand, approve: true, reason: reason) }
+    @OptionGroup var decision: StewardDecisionArguments
+    func run() async throws { try await stewardDecision(options, job: decision.id, brand: decision.brand, approve: true, reason: decision.reason) }
 }
 
 struct JobReject: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reject", abstract: "As a brand's steward: reject a job the brand holds for you.")
     @OptionGroup var options: APIOptions
-    @Argument var id: String
-    @Option(help: "The brand (your organisation).") var brand: String
-    @Option(help: "Why, for the transcript and the brand's refusal.") var reason = ""
-    func run() async throws { try await stewardDecision(options, job: id, brand: brand, approve: false, reason: reason) }
+    @OptionGroup var decision: StewardDecisionArguments
+    func run() async throws { try await stewardDecision(options, job: decision.id, brand: decision.brand, approve: false, reason: decision.reason) }
 }
 
 /// Prints a successful reply's body, or throws with the coordinator's message and status.
