@@ -272,12 +272,7 @@ extension Coordinator {
             jobFinishedWaiters = []
             return
         }
-        for (id, data) in pending where job == nil || job?.finished == true {
-            log.info("registering the job that waited for the federation key", metadata: ["job": .string(id)])
-            try await start(job: try JSONDecoder().decode(JobDefinition.self, from: data))
-            for participant in sessions.keys.sorted() { try await catchUp(participant) }
-            try await advance()
-        }
+        try await advance()  // starts the queued jobs that waited for the key, as far as the cap allows
     }
 
     /// Why the DKG failed, if it did.

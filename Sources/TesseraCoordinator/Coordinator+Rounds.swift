@@ -10,13 +10,23 @@ import TesseraState
 extension Coordinator {
     // MARK: - Job lifecycle
 
-    /// Loads the job in progress (and the epoch's DKG) from the store, or registers
-    /// `definition` as a new job. A one-shot job needs the federation key: until the DKG has
-    /// made it, the definition waits in the store and the DKG runs first.
+    /// Loads the jobs in progress (and the epoch's DKG) from the store and registers
+    /// `definition` as a new job unless it is stored already; it becomes the job that
+    /// `waitUntilJobFinished` and the result accessors are about. A one-shot job needs the
+    /// federation key: until the DKG has made it, the definition waits in the store and the
+    /// DKG runs first.
+    /// Without a definition (a restart), the first job in progress is that job.
     public func start(job definition: JobDefinition?) async throws {
+        if let definition { primaryJob = definition.id }
+        try await register(definition)
+        if primaryJob == nil { primaryJob = jobs.values.min { $0.order < $1.order }?.id }
+    }
+
+    /// Registers `definition` (if new) and loads every active job not running yet.
+    func register(_ definition: JobDefinition?) async throws {
         let store = config.store
         if dkg == nil { try loadDKG() }
-        if let definition, try !store.jobs().contains(where: { $0.id == definition.id }) {
+        if let definition, try store.job(id: definition.id) == nil {
             if definition.scheme == OneShotScheme.name, federationKey == nil {
                 // Refused now if it could never run, rather than after a DKG run for it.
                 try definition.validateBeforeKey(federation: federation)
@@ -29,60 +39,96 @@ extension Coordinator {
             try store.insertJob(id: definition.id, spec: try spec.serializedData(),
                                 specEnvelope: try records.seal(job: definition.id, round: 0, .jobSpec(spec)))
         }
-        guard let row = try store.jobs().last(where: { $0.status == "active" }) ?? (definition.flatMap { d in try? store.jobs().first { $0.id == d.id } }) else {
+        let active = try store.jobs().filter { $0.status == "active" && jobs[$0.id] == nil }
+        if active.isEmpty, jobs.isEmpty {
             if try !store.pendingDefinitions().isEmpty {
                 log.info("a job waits for the federation key")
                 try await requireFederationKey()
-            } else {
+            } else if definition == nil {
                 log.info("no job to run; waiting for participants only")
             }
-            return
         }
+        for row in active { try await load(row) }
+    }
+
+    func load(_ row: CoordinatorStore.JobRow) async throws {
         let spec = try Tessera_V1_JobSpec(serializedBytes: row.spec)
         let scheme = try SchemeRules.scheme(for: spec, federation: federation, keys: SchemeKeys(federationKeys: federationKey.map { [$0] } ?? []))
-        var active = ActiveJob(id: row.id, spec: spec, scheme: scheme, round: 1, phase: .collecting)
-        if row.status != "active" { active.finished = true; active.phase = .done }
-        if let latest = try store.latestRound(job: row.id) {
+        registrations += 1
+        var active = ActiveJob(id: row.id, order: registrations, spec: spec, scheme: scheme, round: 1, phase: .collecting)
+        if let latest = try config.store.latestRound(job: row.id) {
             active.round = latest.round
-            active.unresponsive = try store.unresponsive(job: row.id)
-            active.phase = row.status == "active" ? (Phase(rawValue: latest.status) ?? .collecting) : .done
+            active.unresponsive = try config.store.unresponsive(job: row.id)
+            active.phase = Phase(rawValue: latest.status) ?? .collecting
         }
-        job = active
+        jobs[row.id] = active
         log.info("job loaded", metadata: ["job": .string(row.id), "scheme": .string(scheme.name), "round": .stringConvertible(active.round),
                                           "phase": .string(active.phase.rawValue),
                                           "presumed_gone": .string(active.unresponsive.sorted().joined(separator: ","))])
         if active.phase == .decrypting {
-            try await rebuildAggregate()
-            try await reloadPartials()
+            try await rebuildAggregate(row.id)
+            try await reloadPartials(row.id)
         }
-        if !active.finished { scheduleDeadline() }
+        scheduleDeadline(row.id)
     }
 
-    /// Suspends until the current job has produced its last result.
+    /// Suspends until the job of `start(job:)` has ended (or the DKG it needs has failed).
     public func waitUntilJobFinished() async {
-        if job?.finished ?? false { return }
+        if (try? primaryStatus()).map({ $0 != "active" }) ?? false { return }
         if dkgFailure() != nil { return }
         await withCheckedContinuation { jobFinishedWaiters.append($0) }
     }
 
-    /// True when the job ended because too many participants refused it.
-    public func jobWasRefused() throws -> Bool {
-        guard let job else { return false }
-        return try config.store.jobs().first { $0.id == job.id }?.status == "refused"
+    /// The stored status of the job of `start(job:)`; nil while it is queued or if there is none.
+    func primaryStatus() throws -> String? {
+        guard let primaryJob else { return nil }
+        return try config.store.job(id: primaryJob)?.status
     }
 
+    /// True when the job ended because too many participants refused it.
+    public func jobWasRefused() throws -> Bool { try primaryStatus() == "refused" }
+
     public func currentResult() throws -> (sums: [Int64], contributors: [String])? {
-        guard let job else { return nil }
-        return try config.store.result(job: job.id, round: Int(job.spec.rounds))
+        guard let primaryJob, let spec = try jobSpec(primaryJob) else { return nil }
+        return try config.store.result(job: primaryJob, round: Int(spec.rounds))
+    }
+
+    /// A job has ended (`status` is stored): it stops running, its participants are told, and
+    /// whoever waits for it is woken.
+    func ended(_ id: String, status: String, reason: String) async throws {
+        guard let job = jobs.removeValue(forKey: id) else { return }
+        for participant in job.spec.participants where sessions[participant] != nil {
+            try await send(to: participant, try outbox.seal(job: id, round: 0, .jobEnded(.with { $0.status = status; $0.reason = reason })))
+        }
+        if id == primaryJob {
+            for waiter in jobFinishedWaiters { waiter.resume() }
+            jobFinishedWaiters = []
+        }
+    }
+
+    /// Answers a participant's list of jobs it believes open with the end of each that ended.
+    func announceEnded(_ open: [String], to participant: String) async throws {
+        for id in open where jobs[id] == nil {
+            guard let row = try config.store.job(id: id), row.status != "active" else { continue }
+            if row.status == "done", let spec = try jobSpec(id), let result = try config.store.result(job: id, round: Int(spec.rounds)) {
+                let payload = Tessera_V1_Body.OneOf_Payload.roundResult(.with { $0.sums = result.sums; $0.contributors = result.contributors })
+                try await send(to: participant, try outbox.seal(job: id, round: Int(spec.rounds), payload))
+            }
+            try await send(to: participant, try outbox.seal(job: id, round: 0, .jobEnded(.with { $0.status = row.status; $0.reason = "ended while \(participant) was away" })))
+        }
     }
 
     // MARK: - Messages of a job
 
-    func requireJob(_ body: Tessera_V1_Body) throws -> ActiveJob {
-        guard let job, body.jobID == job.id else {
-            throw ProtocolError(.wrongJob, "no active job \(body.jobID.debugDescription)")
+    func requireJob(_ body: Tessera_V1_Body, from sender: String) throws -> ActiveJob {
+        if let job = jobs[body.jobID] { return job }
+        guard let row = try config.store.job(id: body.jobID) else {
+            throw ProtocolError(.wrongJob, "no job \(body.jobID.debugDescription) is running")
         }
-        return job
+        if case .submission = body.payload, try config.store.hasSubmission(job: row.id, round: Int(body.round), participant: sender) {
+            throw ProtocolError(.duplicate, "\(sender) already submitted for round \(body.round) of job \(row.id)")
+        }
+        throw ProtocolError(.roundClosed, "round \(body.round) of job \(row.id) is closed: the job has ended (\(row.status))")
     }
 
     func requireRound(_ body: Tessera_V1_Body, phase: Phase, of job: ActiveJob) throws {
@@ -96,7 +142,7 @@ extension Coordinator {
     }
 
     func handleDecision(_ decision: Tessera_V1_JobDecision, body: Tessera_V1_Body, envelope: Data, from sender: String) throws {
-        let job = try requireJob(body)
+        let job = try requireJob(body, from: sender)
         guard job.spec.participants.contains(sender) else { throw ProtocolError(.unexpected, "\(sender) is not listed in job \(job.id)") }
         let opened = try config.store.latestRound(job: job.id) != nil
         if decision.held {
@@ -140,11 +186,11 @@ extension Coordinator {
     }
 
     func handleSubmission(_ submission: Tessera_V1_Submission, body: Tessera_V1_Body, envelope: Data, from sender: String) async throws {
-        let job = try requireJob(body)
+        let job = try requireJob(body, from: sender)
         try admitSubmission(body, of: job, from: sender)
         // The scheme's check (encodings, proofs) runs off the actor; the round may move meanwhile.
         try await job.scheme.check(submission, from: sender, context: job.context(federation, config.parallelism))
-        let current = try requireJob(body)
+        let current = try requireJob(body, from: sender)
         try admitSubmission(body, of: current, from: sender)
         guard try config.store.recordSubmission(job: current.id, round: current.round, participant: sender, sequence: body.sequence, envelope: envelope) else {
             throw ProtocolError(.duplicate, "\(sender) already submitted for round \(current.round) of job \(current.id)")
@@ -158,41 +204,50 @@ extension Coordinator {
     }
 
     func handlePartials(_ message: Tessera_V1_PartialDecryptions, body: Tessera_V1_Body, envelope: Data, from sender: String) async throws {
-        let job = try requireJob(body)
+        let job = try requireJob(body, from: sender)
         try requireRound(body, phase: .decrypting, of: job)
         guard let pending = job.pending else { throw ProtocolError(.wrongRound, "round \(body.round) has no aggregate yet") }
         guard job.scheme.holders.contains(sender) else {
             throw ProtocolError(.invalidProof, "\(sender) holds no share of job \(job.id)'s \(job.scheme.name) key")
         }
         let verified = try await pending.verify(message, from: sender, context: job.context(federation, config.parallelism))
-        guard var current = self.job, current.id == job.id, current.round == job.round, current.phase == .decrypting, !current.finished else {
-            try requireRound(body, phase: .decrypting, of: try requireJob(body))
+        guard var current = jobs[job.id], current.round == job.round, current.phase == .decrypting, !current.finished else {
+            try requireRound(body, phase: .decrypting, of: try requireJob(body, from: sender))
             return
         }
         try config.store.recordPartials(job: current.id, round: current.round, holder: sender, sequence: body.sequence, envelope: envelope)
         CrashPoint.reached("partials-stored")
         current.verified[sender] = verified
-        self.job = current
+        jobs[job.id] = current
         log.info("partial decryptions verified", metadata: ["holder": .string(sender), "round": .stringConvertible(current.round)])
     }
 
     // MARK: - State machine
 
-    /// Moves the job forward as far as the stored state allows, one step at a time.
+    /// Moves every running job forward as far as the stored state allows, one step at a time,
+    /// in registration order, and starts queued jobs as running ones end. A job whose step
+    /// fails does not hold the others back; the first failure is rethrown after all stepped.
     func advance() async throws {
         if advancing { advanceAgain = true; return }
         advancing = true
         defer { advancing = false }
         repeat {
             advanceAgain = false
-            try await step()
-            // A job ended: the next queued one (submitted through the job API) starts.
-            if job?.finished ?? false, try await startNextQueued() { advanceAgain = true }
+            var failure: (any Error)?
+            for id in jobs.values.sorted(by: { $0.order < $1.order }).map(\.id) {
+                do { try await step(id) } catch {
+                    log.error("job step failed", metadata: ["job": .string(id), "error": .string("\(error)")])
+                    failure = failure ?? error
+                }
+            }
+            // A job ended: the next queued ones (submitted through the job API) start.
+            if try await startQueued() { advanceAgain = true }
+            if let failure { throw failure }
         } while advanceAgain
     }
 
-    private func step() async throws {
-        guard var job, !job.finished else { return }
+    private func step(_ id: String) async throws {
+        guard var job = jobs[id], !job.finished else { return }
         let store = config.store
         let decisions = try store.decisions(job: job.id)
         let accepted = job.spec.participants.filter { decisions[$0]?.accept == true }
@@ -210,10 +265,9 @@ extension Coordinator {
                 log.error("job cannot run: too many refusals", metadata: ["job": .string(job.id), "refused": .string(refusals.joined(separator: ","))])
                 job.finished = true
                 job.phase = .done
-                self.job = job
+                jobs[id] = job
                 try store.setJobStatus(job.id, "refused", transcript: try decisionRecords(job.id))
-                for waiter in jobFinishedWaiters { waiter.resume() }
-                jobFinishedWaiters = []
+                try await ended(id, status: "refused", reason: "refused by \(refusals.joined(separator: ", "))")
                 return
             }
             // Round 1 opens once every listed participant has decided, or at the round timeout
@@ -237,10 +291,10 @@ extension Coordinator {
             job.phase = .collecting
             job.phaseStarted = Date()
             job.roundStarted = Date()
-            self.job = job
+            jobs[id] = job
             log.info("round opened", metadata: ["job": .string(job.id), "round": .stringConvertible(job.round), "participants": .string(accepted.joined(separator: ","))])
-            scheduleDeadline()
-            for id in accepted { try await sendRoundOpen(to: id) }
+            scheduleDeadline(id)
+            for participant in accepted { try await sendRoundOpen(to: participant, job: id) }
             return
         }
         switch job.phase {
@@ -256,8 +310,8 @@ extension Coordinator {
             config.metrics.set("tessera_phase_seconds", labels: ["phase": "collect"], collected)
             config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "collect"], by: collected)
             config.metrics.observe("tessera_phase_duration_seconds", labels: ["phase": "collect"], seconds: collected)
-            try await rebuildAggregate()
-            guard let current = self.job, current.id == job.id, current.round == job.round, current.phase == .collecting,
+            try await rebuildAggregate(id)
+            guard let current = jobs[id], current.round == job.round, current.phase == .collecting,
                   let pending = current.pending else { return }
             var items = try store.submissions(job: job.id, round: job.round).map { row in
                 let body = try Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: row.envelope).body)
@@ -267,18 +321,18 @@ extension Coordinator {
             items.append(Transcript.Item(author: FederationInfo.coordinatorID, kind: "aggregate",
                                          envelope: try records.seal(job: job.id, round: job.round, .decryptionRequest(pending.request.transcriptRecord))))
             try store.setRoundStatus(job: job.id, round: job.round, "decrypting", transcript: items)
-            self.job!.phase = .decrypting
-            self.job!.phaseStarted = Date()
-            scheduleDeadline()
-            log.info("aggregate computed; requesting decryption", metadata: ["round": .stringConvertible(job.round), "contributors": .string(pending.contributors.joined(separator: ","))])
-            for id in self.job!.requested.sorted() { try await sendDecryptionRequest(to: id) }
+            jobs[id]!.phase = .decrypting
+            jobs[id]!.phaseStarted = Date()
+            scheduleDeadline(id)
+            log.info("aggregate computed; requesting decryption", metadata: ["job": .string(id), "round": .stringConvertible(job.round), "contributors": .string(pending.contributors.joined(separator: ","))])
+            for holder in jobs[id]!.requested.sorted() { try await sendDecryptionRequest(to: holder, job: id) }
         case .decrypting:
             guard job.verified.count >= job.scheme.threshold else { return }
             if config.waitForAllHolders {
                 let all = job.requested.subtracting(job.unresponsive).isSubset(of: Set(job.verified.keys))
                 guard all || Date().timeIntervalSince(job.phaseStarted) >= config.roundTimeout else { return }
             }
-            try await finishRound()
+            try await finishRound(id)
         case .done:
             return
         }
@@ -303,8 +357,8 @@ extension Coordinator {
         return Set(contributing + others.prefix(max(0, job.scheme.threshold - contributing.count)))
     }
 
-    func rebuildAggregate() async throws {
-        guard let job else { return }
+    func rebuildAggregate(_ id: String) async throws {
+        guard let job = jobs[id] else { return }
         let start = Date()
         var submissions: [(participant: String, submission: Tessera_V1_Submission)] = []
         for (participant, envelope) in try config.store.submissions(job: job.id, round: job.round) {
@@ -316,39 +370,39 @@ extension Coordinator {
         config.metrics.set("tessera_phase_seconds", labels: ["phase": "aggregate"], Date().timeIntervalSince(start))
         config.metrics.increment("tessera_phase_seconds_total", labels: ["phase": "aggregate"], by: Date().timeIntervalSince(start))
         config.metrics.observe("tessera_phase_duration_seconds", labels: ["phase": "aggregate"], seconds: Date().timeIntervalSince(start))
-        guard var current = self.job, current.id == job.id, current.round == job.round else { return }
+        guard var current = jobs[id], current.round == job.round else { return }
         current.pending = pending
         let (contributing, others) = try candidateHolders(current)
         current.requested = Set((contributing + others).prefix(current.scheme.threshold))
-        self.job = current
+        jobs[id] = current
     }
 
-    func reloadPartials() async throws {
-        guard let job, let pending = job.pending else { return }
+    func reloadPartials(_ id: String) async throws {
+        guard let job = jobs[id], let pending = job.pending else { return }
         var verified: [String: VerifiedAnswer] = [:]
         for (holder, envelope) in try config.store.partials(job: job.id, round: job.round) {
             let body = try Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: envelope).body)
             guard case .partialDecryptions(let message) = body.payload else { continue }
             verified[holder] = try? await pending.verify(message, from: holder, context: job.context(federation, config.parallelism))
         }
-        guard var current = self.job, current.id == job.id, current.round == job.round else { return }
+        guard var current = jobs[id], current.round == job.round else { return }
         current.verified.merge(verified) { a, _ in a }
-        self.job = current
+        jobs[id] = current
     }
 
-    func finishRound() async throws {
-        guard let snapshot = job, snapshot.phase == .decrypting, !snapshot.finished, let pending = snapshot.pending else { return }
+    func finishRound(_ id: String) async throws {
+        guard let snapshot = jobs[id], snapshot.phase == .decrypting, !snapshot.finished, let pending = snapshot.pending else { return }
         let holders = snapshot.verified.keys.sorted().prefix(snapshot.scheme.threshold)
         let sums: [Int64]
         do {
             sums = try await pending.release(holders.map { snapshot.verified[$0]! }, context: snapshot.context(federation, config.parallelism))
         } catch {
-            try refuseRound(snapshot, reason: (error as? ProtocolError)?.message ?? "\(error)")
+            try await refuseRound(snapshot, reason: (error as? ProtocolError)?.message ?? "\(error)")
             return
         }
         // Record and move the state machine on before any further await, so that no
         // concurrent handler (another holder's late partials) can release the round twice.
-        guard var job, job.id == snapshot.id, job.round == snapshot.round, job.phase == .decrypting, !job.finished else { return }
+        guard var job = jobs[id], job.round == snapshot.round, job.phase == .decrypting, !job.finished else { return }
         let (released, contributors) = (job.round, job.contributors)
         let result = Tessera_V1_Body.OneOf_Payload.roundResult(.with { $0.sums = sums; $0.contributors = contributors })
         let verifiedHolders = Set(job.verified.keys)
@@ -381,16 +435,15 @@ extension Coordinator {
             try config.store.setJobStatus(job.id, "done")
             log.info("job finished", metadata: ["job": .string(job.id)])
         }
-        self.job = job
+        jobs[id] = job
 
-        for id in sessions.keys.sorted() { try await send(to: id, try outbox.seal(job: job.id, round: released, result)) }
+        for participant in sessions.keys.sorted() { try await send(to: participant, try outbox.seal(job: job.id, round: released, result)) }
         if nextRound {
-            scheduleDeadline()
+            scheduleDeadline(id)
             let decisions = try config.store.decisions(job: job.id)
-            for id in job.spec.participants where decisions[id]?.accept == true { try await sendRoundOpen(to: id) }
+            for participant in job.spec.participants where decisions[participant]?.accept == true { try await sendRoundOpen(to: participant, job: id) }
         } else {
-            for waiter in jobFinishedWaiters { waiter.resume() }
-            jobFinishedWaiters = []
+            try await ended(id, status: "done", reason: "its last round was released")
         }
     }
 
@@ -398,8 +451,8 @@ extension Coordinator {
     /// layer, or out of its bounds) is not released: the verified answers and a signed
     /// `round_refused` record with the reason enter the transcript, the job ends as failed, and
     /// nothing is spent. The auditor recomputes the decoding and checks that it fails.
-    func refuseRound(_ snapshot: ActiveJob, reason: String) throws {
-        guard var job, job.id == snapshot.id, job.round == snapshot.round, job.phase == .decrypting, !job.finished else { return }
+    func refuseRound(_ snapshot: ActiveJob, reason: String) async throws {
+        guard var job = jobs[snapshot.id], job.round == snapshot.round, job.phase == .decrypting, !job.finished else { return }
         log.error("aggregate does not decode: round refused", metadata: ["job": .string(job.id), "round": .stringConvertible(job.round), "reason": .string(reason)])
         config.metrics.increment("tessera_rounds_refused_total")
         let verifiedHolders = Set(job.verified.keys)
@@ -411,15 +464,14 @@ extension Coordinator {
         try config.store.setJobStatus(job.id, "failed", transcript: items)
         job.phase = .done
         job.finished = true
-        self.job = job
-        for waiter in jobFinishedWaiters { waiter.resume() }
-        jobFinishedWaiters = []
+        jobs[job.id] = job
+        try await ended(job.id, status: "failed", reason: reason)
     }
 
-    /// Why the current job failed, if a round of it was refused.
+    /// Why the job of `start(job:)` failed, if a round of it was refused.
     public func jobFailure() throws -> String? {
-        guard let job, try config.store.jobs().first(where: { $0.id == job.id })?.status == "failed" else { return nil }
-        return "a round of job \(job.id) was refused: its aggregate did not decode"
+        guard let primaryJob, try primaryStatus() == "failed" else { return nil }
+        return "a round of job \(primaryJob) was refused: its aggregate did not decode"
     }
 
     /// The job's recorded decisions as transcript entries, in participant order.
@@ -435,8 +487,8 @@ extension Coordinator {
     }
 
     /// Re-examines the current phase once the round timeout has passed in it.
-    func scheduleDeadline() {
-        guard let job else { return }
+    func scheduleDeadline(_ id: String) {
+        guard let job = jobs[id] else { return }
         let (id, round, phase, timeout) = (job.id, job.round, job.phase, config.roundTimeout)
         Task { [weak self] in
             try? await Task.sleep(for: .seconds(timeout))
@@ -445,7 +497,7 @@ extension Coordinator {
     }
 
     func deadline(job id: String, round: Int, phase: Phase) async {
-        guard var job, job.id == id, job.round == round, job.phase == phase, phase != .done else { return }
+        guard var job = jobs[id], job.round == round, job.phase == phase, phase != .done else { return }
         // Requested holders missing at the timeout: ask the other candidates too, and wait one
         // more timeout for them (unless t have already answered and will be combined). The
         // requested set may hold fewer than t when holders are presumed gone; it is widened
@@ -458,11 +510,11 @@ extension Coordinator {
                     try markUnresponsive(job.requested.subtracting(answered), in: &job)
                     job.requested = widened
                     job.phaseStarted = Date()
-                    self.job = job
+                    jobs[id] = job
                     log.warning("requested holders did not all answer in time; asking every contributor",
-                                metadata: ["asked": .string(widened.subtracting(answered).sorted().joined(separator: ","))])
-                    scheduleDeadline()
-                    for holder in widened.subtracting(answered).sorted() { try await sendDecryptionRequest(to: holder) }
+                                metadata: ["job": .string(id), "asked": .string(widened.subtracting(answered).sorted().joined(separator: ","))])
+                    scheduleDeadline(id)
+                    for holder in widened.subtracting(answered).sorted() { try await sendDecryptionRequest(to: holder, job: id) }
                     return
                 }
             } catch {
@@ -472,41 +524,33 @@ extension Coordinator {
         do { try await advance() } catch { log.error("advance after deadline failed", metadata: ["error": .string("\(error)")]) }
     }
 
-    /// Brings a (re)connected participant up to date with the job.
-    func catchUp(_ id: String) async throws {
-        guard let job else { return }
-        let decisions = try config.store.decisions(job: job.id)
-        if job.finished {
-            if let result = try config.store.result(job: job.id, round: job.round) {
-                let payload = Tessera_V1_Body.OneOf_Payload.roundResult(.with { $0.sums = result.sums; $0.contributors = result.contributors })
-                try await send(to: id, try outbox.seal(job: job.id, round: job.round, payload))
+    /// Brings a (re)connected participant up to date with every running job.
+    func catchUp(_ participant: String) async throws {
+        for job in jobs.values.sorted(by: { $0.order < $1.order }) where !job.finished && job.spec.participants.contains(participant) {
+            guard let decision = try config.store.decisions(job: job.id)[participant] else {
+                try await send(to: participant, try outbox.seal(job: job.id, round: 0, .jobSpec(job.spec)))
+                continue
             }
-            return
-        }
-        guard job.spec.participants.contains(id) else { return }
-        guard let decision = decisions[id] else {
-            try await send(to: id, try outbox.seal(job: job.id, round: 0, .jobSpec(job.spec)))
-            return
-        }
-        guard decision.accept, try config.store.latestRound(job: job.id) != nil else { return }
-        switch job.phase {
-        case .collecting:
-            let submitted = try config.store.submitters(job: job.id, round: job.round)
-            if !submitted.contains(id) { try await sendRoundOpen(to: id) }
-        case .decrypting:
-            if job.verified[id] == nil { try await sendDecryptionRequest(to: id) }
-        case .done:
-            break
+            guard decision.accept, try config.store.latestRound(job: job.id) != nil else { continue }
+            switch job.phase {
+            case .collecting:
+                if try !config.store.submitters(job: job.id, round: job.round).contains(participant) { try await sendRoundOpen(to: participant, job: job.id) }
+            case .decrypting:
+                if job.verified[participant] == nil { try await sendDecryptionRequest(to: participant, job: job.id) }
+            case .done:
+                break
+            }
         }
     }
 
-    func sendRoundOpen(to id: String) async throws {
-        guard let job else { return }
-        try await send(to: id, try outbox.seal(job: job.id, round: job.round, .roundOpen(.init())))
+    func sendRoundOpen(to participant: String, job id: String) async throws {
+        guard let job = jobs[id] else { return }
+        try await send(to: participant, try outbox.seal(job: job.id, round: job.round, .roundOpen(.init())))
     }
 
-    func sendDecryptionRequest(to id: String) async throws {
-        guard let job, job.phase == .decrypting, job.requested.contains(id), job.verified[id] == nil, let pending = job.pending else { return }
-        try await send(to: id, try outbox.seal(job: job.id, round: job.round, .decryptionRequest(pending.request)))
+    func sendDecryptionRequest(to participant: String, job id: String) async throws {
+        guard let job = jobs[id], job.phase == .decrypting, job.requested.contains(participant), job.verified[participant] == nil,
+              let pending = job.pending else { return }
+        try await send(to: participant, try outbox.seal(job: job.id, round: job.round, .decryptionRequest(pending.request)))
     }
 }

@@ -4,8 +4,9 @@ import TesseraSchemes
 import TesseraState
 
 /// What the job API (TesseraService) asks of a running coordinator: jobs submitted by a
-/// principal and queued, run one after another (the next starts when the previous one has
-/// released its last result, failed or been refused); their state, decisions and results;
+/// principal and queued, run up to `concurrentJobs` at once in submission order (a queued
+/// job starts when a running one has released its last result, failed, been refused or been
+/// cancelled); their state, decisions and results;
 /// and the transcript records of every access. Authorisation is not decided here: the API
 /// checks the access matrix before it calls any of these.
 extension Coordinator {
@@ -18,7 +19,7 @@ extension Coordinator {
         public var id: String
         public var kind: String
         public var scheme: String
-        /// "queued", "active", "done", "refused" or "failed".
+        /// "queued", "active", "done", "refused", "failed" or "cancelled".
         public var status: String
         public var proposer: String?
         public var purpose: String?
@@ -56,16 +57,10 @@ extension Coordinator {
             _ = try definition.spec(federation: federation, federationKey: federationKey)
         }
         try refuseUnaffordable(definition)
-        let running = job.map { !$0.finished } ?? false
-        if running || (definition.scheme == OneShotScheme.name && federationKey == nil) || (dkg != nil && dkgFailure() == nil && federationKey == nil) {
-            try store.savePendingDefinition(id: definition.id, definition: try JSONEncoder().encode(definition))
-            log.info("job queued", metadata: ["job": .string(definition.id), "proposer": .string(proposer)])
-            if !running { try await start(job: nil) }
-        } else {
-            try await start(job: definition)
-            for participant in sessions.keys.sorted() { try await catchUp(participant) }
-            try await advance()
-        }
+        try store.savePendingDefinition(id: definition.id, definition: try JSONEncoder().encode(definition))
+        log.info("job queued", metadata: ["job": .string(definition.id), "proposer": .string(proposer)])
+        if definition.scheme == OneShotScheme.name, federationKey == nil { try await requireFederationKey() }
+        try await advance()
         try countQueued()
         guard let summary = try jobSummary(definition.id) else { throw ProtocolError(.internal, "job \(definition.id) vanished after submission") }
         return summary
@@ -94,18 +89,25 @@ extension Coordinator {
 
     func countQueued() throws { config.metrics.set("tessera_jobs_queued", Double(try config.store.pendingDefinitions().count)) }
 
-    /// Registers the first queued job once the current one has ended; true if one started
-    /// (the caller, `advance`, then steps it). A one-shot job waiting for the epoch's key
-    /// stays queued until the DKG ends (`dkgEnded` starts it).
-    func startNextQueued() async throws -> Bool {
-        guard job?.finished ?? true, let (id, data) = try config.store.pendingDefinitions().first else { return false }
-        let definition = try JSONDecoder().decode(JobDefinition.self, from: data)
-        if definition.scheme == OneShotScheme.name, federationKey == nil { return false }
-        log.info("starting the next queued job", metadata: ["job": .string(id)])
-        try await start(job: definition)
-        for participant in sessions.keys.sorted() { try await catchUp(participant) }
-        try countQueued()
-        return job?.id == id
+    /// Registers queued jobs, in submission order, while fewer than `concurrentJobs` run; true
+    /// if one started (the caller, `advance`, then steps it). A one-shot job waiting for the
+    /// epoch's key stays queued until the DKG ends, and a Paillier job behind it may pass it;
+    /// while a DKG runs nothing starts (its relays and the job's messages would compete).
+    func startQueued() async throws -> Bool {
+        var started = false
+        for (id, data) in try config.store.pendingDefinitions() where jobs.count < config.concurrentJobs {
+            if federationKey == nil, dkg != nil, dkgFailure() == nil { break }
+            let definition = try JSONDecoder().decode(JobDefinition.self, from: data)
+            if definition.scheme == OneShotScheme.name, federationKey == nil { continue }
+            log.info("starting a queued job", metadata: ["job": .string(id), "running": .stringConvertible(jobs.count)])
+            try await register(definition)
+            started = started || jobs[id] != nil
+        }
+        if started {
+            for participant in sessions.keys.sorted() { try await catchUp(participant) }
+            try countQueued()
+        }
+        return started
     }
 
     /// Every job, queued ones last, in submission order.
@@ -147,7 +149,7 @@ extension Coordinator {
     /// the envelope (signed by the steward) in the transcript. The API has checked the matrix
     /// and the envelope's signature.
     public func relayStewardDecision(job id: String, brand: String, steward: String, envelope: Data) async throws {
-        guard let job, job.id == id, !job.finished else { throw ProtocolError(.refused, "job \(id) is not waiting for decisions") }
+        guard let job = jobs[id], !job.finished else { throw ProtocolError(.refused, "job \(id) is not waiting for decisions") }
         guard let until = holds[id]?[brand] else {
             throw ProtocolError(.refused, "\(brand) holds no decision for its steward on job \(id)")
         }
@@ -175,17 +177,25 @@ extension Coordinator {
         }
     }
 
-    /// Removes a queued job. A job that has started cannot be cancelled through the API yet.
-    public func cancelQueued(_ id: String, principal: String, role: String) throws {
-        let record = try accessItem(principal: principal, role: role, action: "cancel-job", job: id, detail: "queued job removed")
-        guard try config.store.removePendingDefinition(id: id, transcript: [record]) else {
-            if try config.store.jobs().contains(where: { $0.id == id }) {
-                throw ProtocolError(.refused, "job \(id) has started; only queued jobs can be cancelled")
-            }
-            throw ProtocolError(.wrongJob, "no job \(id.debugDescription)")
+    /// Cancels a job: a queued one is removed; a running one ends as "cancelled" (nothing more
+    /// of it is released, its participants are told and release what they reserved for it).
+    /// Either way the cancellation is an access record in the transcript. A job that has ended
+    /// cannot be cancelled.
+    public func cancel(_ id: String, principal: String, role: String) async throws {
+        if try config.store.removePendingDefinition(id: id, transcript: [try accessItem(principal: principal, role: role, action: "cancel-job", job: id, detail: "queued job removed")]) {
+            log.notice("queued job cancelled", metadata: ["job": .string(id), "principal": .string(principal)])
+            try countQueued()
+            return
         }
-        log.notice("queued job cancelled", metadata: ["job": .string(id), "principal": .string(principal)])
-        try countQueued()
+        guard let row = try config.store.job(id: id) else { throw ProtocolError(.wrongJob, "no job \(id.debugDescription)") }
+        guard row.status == "active", let job = jobs[id], !job.finished else {
+            throw ProtocolError(.refused, "job \(id) has ended (\(row.status)); only queued or running jobs can be cancelled")
+        }
+        let detail = "running job stopped in round \(job.round) (\(job.phase.rawValue))"
+        try config.store.setJobStatus(id, "cancelled", transcript: [try accessItem(principal: principal, role: role, action: "cancel-job", job: id, detail: detail)])
+        log.notice("running job cancelled", metadata: ["job": .string(id), "principal": .string(principal), "round": .stringConvertible(job.round)])
+        try await ended(id, status: "cancelled", reason: "cancelled by \(principal)")
+        try await advance()
     }
 
     /// Records a principal's access in the transcript (signed by the coordinator, chained).

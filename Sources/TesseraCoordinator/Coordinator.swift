@@ -26,9 +26,13 @@ public actor Coordinator {
         public var waitForAllHolders: Bool
         /// Threads for the coordinator's cryptography (checks, aggregation, combination).
         public var parallelism: Parallelism
+        /// Jobs that run at once; more wait in the queue. Participants serve them interleaved
+        /// over their one session, each job's messages keyed by its id.
+        public var concurrentJobs: Int
 
         public init(federation: FederationInfo, signingKey: SigningKey, store: CoordinatorStore, metrics: Metrics,
-                    logger: Logger, roundTimeout: Double = 60, waitForAllHolders: Bool = false, parallelism: Parallelism = .all) {
+                    logger: Logger, roundTimeout: Double = 60, waitForAllHolders: Bool = false, parallelism: Parallelism = .all,
+                    concurrentJobs: Int = 1) {
             self.federation = federation
             self.signingKey = signingKey
             self.store = store
@@ -37,6 +41,7 @@ public actor Coordinator {
             self.roundTimeout = roundTimeout
             self.waitForAllHolders = waitForAllHolders
             self.parallelism = parallelism
+            self.concurrentJobs = max(1, concurrentJobs)
         }
     }
 
@@ -44,6 +49,8 @@ public actor Coordinator {
 
     struct ActiveJob {
         let id: String
+        /// Registration order: jobs step in this order.
+        let order: Int
         let spec: Tessera_V1_JobSpec
         let scheme: Scheme
         var round: Int
@@ -79,7 +86,12 @@ public actor Coordinator {
     let records: Outbox
     /// Each connected participant's outgoing queue (see `outgoingQueue`) and session id.
     var sessions: [String: (outgoing: AsyncStream<Data>.Continuation, id: UUID)] = [:]
-    var job: ActiveJob?
+    /// The jobs running now, by id; a job leaves once it has ended (its state is in the store).
+    var jobs: [String: ActiveJob] = [:]
+    var registrations = 0
+    /// The job started by `start(job:)` (a job file, a simulation): what `waitUntilJobFinished`
+    /// and the result accessors are about.
+    var primaryJob: String?
     /// The federation's key generation of this epoch, once a one-shot job needs it.
     var dkg: DKGRun?
     var jobFinishedWaiters: [CheckedContinuation<Void, Never>] = []
@@ -186,7 +198,7 @@ public actor Coordinator {
             }
             config.metrics.increment("tessera_messages_total", labels: ["kind": body.kind])
             switch body.payload {
-            case .hello:
+            case .hello(let hello):
                 if sessions[sender]?.id != session {
                     sessions[sender]?.outgoing.finish()
                     sessions[sender] = (Self.outgoingQueue(writer, to: sender, log: log), session)
@@ -194,14 +206,15 @@ public actor Coordinator {
                 config.metrics.set("tessera_connected_participants", Double(sessions.count))
                 log.info("participant connected", metadata: ["participant": .string(sender)])
                 try await sendDKGState(to: sender)
+                try await announceEnded(hello.openJobs, to: sender)
                 try await catchUp(sender)
                 if dkg != nil { try await advanceDKG() }
             case .jobDecision(let decision):
                 try handleDecision(decision, body: body, envelope: data, from: sender)
-                let roundWasOpen = try job.map { try config.store.latestRound(job: $0.id) != nil } ?? false
+                let roundWasOpen = try jobs[body.jobID].map { try config.store.latestRound(job: $0.id) != nil } ?? false
                 try await advance()
                 // A participant accepting after its round opened is asked for its update now.
-                if decision.accept, roundWasOpen, job?.phase == .collecting { try await sendRoundOpen(to: sender) }
+                if decision.accept, roundWasOpen, jobs[body.jobID]?.phase == .collecting { try await sendRoundOpen(to: sender, job: body.jobID) }
             case .submission(let submission):
                 try await handleSubmission(submission, body: body, envelope: data, from: sender)
                 try await send(to: sender, try outbox.status(.ok, "submission stored", acking: body.sequence, job: body.jobID, round: Int(body.round)))

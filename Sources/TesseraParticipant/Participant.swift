@@ -126,7 +126,10 @@ public actor Participant {
             throw DataError("coordinator certificate does not match the manifest")
         }
         try await connection.channel.executeThenClose { inbound, outbound in
-            try await outbound.write(ByteBuffer(data: try self.outbox.seal(job: "", round: 0, .hello(.with { $0.protocolVersion = 1 }))))
+            try await outbound.write(ByteBuffer(data: try self.outbox.seal(job: "", round: 0, .hello(.with {
+                $0.protocolVersion = 1
+                $0.openJobs = ((try? self.config.store.openAcceptedJobs()) ?? []).map(\.job)
+            }))))
             self.log.info("connected to coordinator")
             for try await frame in inbound {
                 guard case .message(let buffer) = frame else {
@@ -204,6 +207,9 @@ public actor Participant {
             case .roundResult(let result):
                 try receive(result, job: body.jobID, round: Int(body.round))
                 return []
+            case .jobEnded(let ended):
+                try jobEnded(ended, job: body.jobID)
+                return []
             case .dkgStart(let start): return try handleDKGStart(start)
             case .dkgRelay(let relay): return try handleDKGRelay(relay)
             case .status(let status):
@@ -257,11 +263,7 @@ public actor Participant {
             if let most = config.policy.maxEpsilonPerJob, cost.epsilon > most * (1 + 1e-12) {
                 throw DataError("local policy: the job spends ε = \(cost.epsilon), more than the \(most) this brand allows per job")
             }
-            let spent = try config.store.spent()
-            guard spent.epsilon + cost.epsilon <= config.policy.budget.epsilon * (1 + 1e-12),
-                  spent.delta + cost.delta <= config.policy.budget.delta * (1 + 1e-12) else {
-                throw DataError("privacy budget: the job needs ε = \(cost.epsilon), δ = \(cost.delta); spent ε = \(spent.epsilon), δ = \(spent.delta) of ε = \(config.policy.budget.epsilon), δ = \(config.policy.budget.delta)")
-            }
+            try checkBudget(cost, for: job)
             // The data must fit the job before anything is promised: the first round's update
             // is computed now (per-customer jobs derive and cache their features here).
             acceptedUpdates[job] = try localUpdate(spec, job: job, round: 1)
@@ -284,6 +286,41 @@ public actor Participant {
             }))
         }
         return try finalDecision(spec, job: job, accept: accept, reason: reason)
+    }
+
+    /// Jobs run concurrently, so accepting one reserves what its rounds will spend: the job
+    /// fits if what is spent, plus what every other accepted job that has not ended may still
+    /// spend, plus what this one will, stays within the budget. Of two jobs racing for the
+    /// same budget, the one decided second is refused here, before any round of it runs.
+    func checkBudget(_ cost: (epsilon: Double, delta: Double), for job: String) throws {
+        let store = config.store
+        let spent = try store.spent(), own = try store.spent(job: job)
+        var reserved = (epsilon: 0.0, delta: 0.0), holders: [String] = []
+        for (other, data) in try store.openAcceptedJobs() where other != job {
+            let total = try JobPrivacy.total(try Tessera_V1_JobSpec(serializedBytes: data)), used = try store.spent(job: other)
+            let left = (epsilon: max(0, total.epsilon - used.epsilon), delta: max(0, total.delta - used.delta))
+            guard left.epsilon > 0 || left.delta > 0 else { continue }
+            reserved.epsilon += left.epsilon
+            reserved.delta += left.delta
+            holders.append(other)
+        }
+        let need = (epsilon: max(0, cost.epsilon - own.epsilon), delta: max(0, cost.delta - own.delta))
+        let budget = config.policy.budget
+        guard spent.epsilon + reserved.epsilon + need.epsilon <= budget.epsilon * (1 + 1e-12),
+              spent.delta + reserved.delta + need.delta <= budget.delta * (1 + 1e-12) else {
+            let held = holders.isEmpty ? "" : "; ε = \(reserved.epsilon), δ = \(reserved.delta) reserved by accepted jobs still running (\(holders.joined(separator: ", ")))"
+            throw DataError("privacy budget: the job needs ε = \(need.epsilon), δ = \(need.delta); spent ε = \(spent.epsilon), δ = \(spent.delta)\(held); budget ε = \(budget.epsilon), δ = \(budget.delta)")
+        }
+    }
+
+    /// The coordinator says a job has ended: what this brand reserved for its rounds that never
+    /// ran is released, and any later request for it is refused.
+    func jobEnded(_ ended: Tessera_V1_JobEnded, job: String) throws {
+        acceptedUpdates[job] = nil
+        holds[job] = nil
+        guard try config.store.endJob(job, status: ended.status) else { return }
+        log.info("job ended", metadata: ["job": .string(job), "status": .string(ended.status), "reason": .string(ended.reason)])
+        if config.exitAfterJob, ended.status != "done" { finished = true }
     }
 
     /// Records a final decision and seals it with the remaining budget this brand declares.
@@ -338,6 +375,9 @@ public actor Participant {
     func acceptedSpec(_ job: String) throws -> (Tessera_V1_JobSpec, Scheme) {
         guard let decision = try config.store.decision(job: job), decision.accept else {
             throw ProtocolError(.unexpected, "this participant has not accepted job \(job.debugDescription)")
+        }
+        if let status = try config.store.endedStatus(job: job) {
+            throw ProtocolError(.refused, "job \(job) has ended (\(status)); this participant sends nothing more for it")
         }
         let spec = try Tessera_V1_JobSpec(serializedBytes: decision.spec)
         return (spec, try SchemeRules.scheme(for: spec, federation: federation, keys: try schemeKeys(for: spec)))
@@ -439,6 +479,8 @@ public actor Participant {
     }
 
     func receive(_ result: Tessera_V1_RoundResult, job: String, round: Int) throws {
+        // A result sent again (a reconnect's catch-up) changes nothing, and ends nothing.
+        guard try config.store.result(job: job, round: round) == nil else { return }
         try config.store.recordResult(job: job, round: round, sums: result.sums)
         log.info("round result received", metadata: ["job": .string(job), "round": .stringConvertible(round),
                                                      "values": .stringConvertible(result.sums.count), "contributors": .string(result.contributors.joined(separator: ","))])

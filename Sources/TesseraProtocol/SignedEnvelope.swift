@@ -106,6 +106,7 @@ extension Tessera_V1_Body {
         case .accessRecord: return "access_record"
         case .stewardDecision: return "steward_decision"
         case .stewardRelay: return "steward_relay"
+        case .jobEnded: return "job_ended"
         case .none: return "empty"
         }
     }

@@ -105,7 +105,7 @@ public struct APIServer: Sendable {
             let id = try context.parameters.require("id")
             let job = try await coordinator.jobSummary(id)
             return try await handle(context, .cancelJob, job: job.map(facts), missing: "no job \(id.debugDescription)") { caller in
-                try await coordinator.cancelQueued(id, principal: caller.id, role: caller.role)
+                try await coordinator.cancel(id, principal: caller.id, role: caller.role)
                 return .json(["job": id, "status": "cancelled"])
             }
         }

@@ -36,6 +36,10 @@ public final class ParticipantStore: Sendable {
                                                   share BLOB);
                     """)
             }
+            m.registerMigration("v3-job-ended") { db in
+                // NULL while the job runs; its final status once the coordinator says it ended.
+                try db.execute(sql: "ALTER TABLE decisions ADD COLUMN ended TEXT")
+            }
         }
     }
 
@@ -66,6 +70,27 @@ public final class ParticipantStore: Sendable {
         try db.read { db in
             try Row.fetchOne(db, sql: "SELECT accept, reason, spec FROM decisions WHERE job = ?", arguments: [job])
                 .map { ($0["accept"], $0["reason"], $0["spec"]) }
+        }
+    }
+
+    /// Marks a job as ended (its final status); false if this participant never decided on it.
+    @discardableResult
+    public func endJob(_ job: String, status: String) throws -> Bool {
+        try db.write { db in
+            try db.execute(sql: "UPDATE decisions SET ended = ? WHERE job = ? AND ended IS NULL", arguments: [status, job])
+            return db.changesCount > 0
+        }
+    }
+
+    /// The final status of a job that has ended, nil while it runs (or if never decided).
+    public func endedStatus(job: String) throws -> String? {
+        try db.read { db in try String.fetchOne(db, sql: "SELECT ended FROM decisions WHERE job = ?", arguments: [job]) }
+    }
+
+    /// Jobs this participant accepted that have not ended, with their specs, in job id order.
+    public func openAcceptedJobs() throws -> [(job: String, spec: Data)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: "SELECT job, spec FROM decisions WHERE accept = 1 AND ended IS NULL ORDER BY job").map { ($0["job"], $0["spec"]) }
         }
     }
 
@@ -108,6 +133,14 @@ extension ParticipantStore {
     public func spent() throws -> (epsilon: Double, delta: Double) {
         try db.read { db in
             let row = try Row.fetchOne(db, sql: "SELECT COALESCE(SUM(epsilon), 0) AS e, COALESCE(SUM(delta), 0) AS d FROM ledger")!
+            return (row["e"], row["d"])
+        }
+    }
+
+    /// What one job's recorded rounds spent.
+    public func spent(job: String) throws -> (epsilon: Double, delta: Double) {
+        try db.read { db in
+            let row = try Row.fetchOne(db, sql: "SELECT COALESCE(SUM(epsilon), 0) AS e, COALESCE(SUM(delta), 0) AS d FROM ledger WHERE job = ?", arguments: [job])!
             return (row["e"], row["d"])
         }
     }

@@ -30,6 +30,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Exit once the job has released its last result (prints it as JSON).") var exitAfterJob = false
     @Flag(help: "Wait for every contributor's partial decryptions, not just t (reproducible transcripts for simulations).") var decryptWithAllHolders = false
     @Option(help: "Threads for checking, aggregating and combining (default: every core).") var threads: Int?
+    @Option(help: "Jobs that run at once (more wait in the queue).") var concurrentJobs = 4
 
     func run() async throws {
         let logger = NodeSupport.logger(label: "tessera.coordinator", level: logLevel)
@@ -38,7 +39,8 @@ struct Serve: AsyncParsableCommand {
         let registry = Metrics()
         let coordinator = Coordinator(.init(federation: node.federation, signingKey: node.signingKey, store: store,
                                             metrics: registry, logger: logger, roundTimeout: roundTimeout,
-                                            waitForAllHolders: decryptWithAllHolders, parallelism: threads.map(Parallelism.init(threads:)) ?? .all))
+                                            waitForAllHolders: decryptWithAllHolders, parallelism: threads.map(Parallelism.init(threads:)) ?? .all,
+                                            concurrentJobs: concurrentJobs))
         let definition = try job.map { try JobDefinition.load(path: $0) }
         try await coordinator.start(job: definition)
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TesseraAudit
+import TesseraCoordinator
 import TesseraKeys
 import TesseraNode
 import TesseraProtocol
@@ -124,7 +125,7 @@ import TesseraTransport
         #expect(try await stewardA.get("/v1/jobs/api-1").status == 200)
         #expect(try await op.get("/v1/jobs/no-such-job").status == 404)
         let cancelDone = try await op.post("/v1/jobs/api-1/cancel")
-        #expect(cancelDone.status == 409 && says(cancelDone, "has started"), "\(cancelDone.text)")
+        #expect(cancelDone.status == 409 && says(cancelDone, "has ended (done)"), "\(cancelDone.text)")
 
         // Bad input: 400 naming the field, and nothing stored.
         let before = try json(try await op.get("/v1/jobs"))["jobs"] as? [[String: Any]]
@@ -260,12 +261,86 @@ import TesseraTransport
         }
     }
 
+    /// Jobs run concurrently and race for the same budget: each brand's ledger reserves what
+    /// an accepted job will spend, so the job decided second is refused with the reason before
+    /// anything is spent; a running job cancelled ends at once and its brands release what they
+    /// reserved; and each brand's own ledger ends exact (one job's spend, nothing for the others).
+    @Test func concurrentJobsRaceForOneBudgetAndCancellationReleasesIt() async throws {
+        let dir = try temporaryDirectory()
+        // A long round timeout: a job waiting for the offline brand-c stays undecided.
+        let (coordinator, port, apiPort) = try await startService(dir, roundTimeout: 600)
+        let privacy: [String: Any] = ["mechanism": "discrete-gaussian", "variance": "10000", "l2Bound": 200, "delta": 1e-6]
+        let ab = ["participants": ["brand-a", "brand-b"], "minParticipants": 2, "privacy": privacy] as [String: Any]
+        let federation = try FederationKeys.load(directory: testKeys).federationInfo
+        let epsilon = try JSONDecoder().decode(JobDefinition.self, from: try job("probe", readers: [], scheme: "paillier", extra: ab))
+            .privacyDemand(federation: federation).epsilon
+        #expect(epsilon > 0)
+        // Room for one such job, not two.
+        let policy = dir + "/policy.json"
+        try JSONSerialization.data(withJSONObject: ["budget": ["epsilon": 1.5 * epsilon, "delta": 1e-5]]).write(to: URL(fileURLWithPath: policy))
+        var nodes: [NodeProcess] = []
+        for (i, id) in ["brand-a", "brand-b"].enumerated() {
+            nodes.append(try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
+                "--data", try writeData(dir, name: id, values: values(i)), "--state", dir + "/\(id).sqlite", "--policy", policy], in: dir, name: id))
+        }
+        defer { for n in nodes + [coordinator] { n.signal(SIGTERM) } }
+        let analyst = try client("analyst", port: apiPort), op = try client("operator", port: apiPort)
+        func waitFor(_ id: String, _ done: ([String: Any]) -> Bool) async throws -> [String: Any] {
+            let deadline = Date().addingTimeInterval(120)
+            while Date() < deadline {
+                let job = try json(try await op.get("/v1/jobs/\(id)"))
+                if done(job) { return job }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            throw TestFailure("job \(id) never reached the state awaited:\n\(coordinator.output.suffix(3000))")
+        }
+        func decisions(_ job: [String: Any]) -> [String: [String: Any]] { job["decisions"] as? [String: [String: Any]] ?? [:] }
+
+        // "stuck" lists brand-c too, which is offline: accepted by a and b, it waits for c.
+        var stuckSpec = ab
+        stuckSpec["participants"] = Self.brands
+        #expect(try await analyst.post("/v1/jobs", json: try job("stuck", readers: ["analyst"], scheme: "paillier", extra: stuckSpec)).status == 201)
+        _ = try await waitFor("stuck") { decisions($0).count == 2 && decisions($0).values.allSatisfy { $0["accept"] as? Bool == true } }
+        // "racer" runs beside it and needs the same budget: both brands refuse it, naming the reservation.
+        #expect(try await analyst.post("/v1/jobs", json: try job("racer", readers: ["analyst"], scheme: "paillier", extra: ab)).status == 201)
+        let racer = try await waitFor("racer") { $0["status"] as? String == "refused" }
+        for brand in ["brand-a", "brand-b"] {
+            let reason = decisions(racer)[brand]?["reason"] as? String ?? ""
+            #expect(reason.contains("privacy budget") && reason.contains("reserved by accepted jobs still running (stuck)"), "\(brand): \(reason)")
+        }
+        #expect(try json(try await op.get("/v1/jobs/stuck"))["status"] as? String == "active")
+
+        // The operator cancels the running job: it ends, and what a and b reserved is free again.
+        let cancelled = try await op.post("/v1/jobs/stuck/cancel")
+        #expect(cancelled.status == 200, "\(cancelled.text)")
+        #expect(try json(try await op.get("/v1/jobs/stuck"))["status"] as? String == "cancelled")
+        let again = try await op.post("/v1/jobs/stuck/cancel")
+        #expect(again.status == 409 && says(again, "has ended (cancelled)"), "\(again.text)")
+        #expect(try await analyst.post("/v1/jobs", json: try job("after", readers: ["analyst"], scheme: "paillier", extra: ab)).status == 201)
+        let after = try await waitFor("after") { ["done", "refused", "failed"].contains($0["status"] as? String ?? "") }
+        #expect(after["status"] as? String == "done", "\(after)\n\(coordinator.output.suffix(3000))")
+        let nothing = try await analyst.get("/v1/jobs/stuck/result")
+        #expect(nothing.status == 409 && says(nothing, "released no result (status cancelled)"), "\(nothing.text)")
+
+        // Each brand's own ledger: exactly one job's spend, the job that ran.
+        for brand in ["brand-a", "brand-b"] {
+            let ledger = try ParticipantStore(path: dir + "/\(brand).sqlite").ledger()
+            #expect(ledger.map(\.job) == ["after"], "\(brand): \(ledger)")
+            #expect(abs(ledger.map(\.epsilon).reduce(0, +) - epsilon) < 1e-9)
+        }
+        // The cancellation is evidence: an access record, audited.
+        let export = try await client("auditor", port: apiPort).get("/v1/transcript")
+        try export.body.write(to: URL(fileURLWithPath: dir + "/transcript.jsonl"))
+        let report = try await Auditor(federation: federation).audit(try TranscriptFile.read(dir + "/transcript.jsonl"))
+        #expect(report.accesses.contains { $0.action == "cancel-job" && $0.principal == "operator" && $0.job == "stuck" && $0.detail.hasPrefix("running job stopped") })
+    }
+
     /// Jobs held for a brand's steward: approved or rejected by that steward only, with its own
     /// signature (nobody else's, even relayed by the coordinator), before the brand's deadline;
     /// each decision is in the transcript, signed by the steward, and audited.
     @Test func aStewardApprovesOrRejectsWhatItsBrandHolds() async throws {
         let dir = try temporaryDirectory()
-        let (coordinator, port, apiPort) = try await startService(dir)
+        let (coordinator, port, apiPort) = try await startService(dir, concurrentJobs: 1)
         let policies = ["brand-a": ["stewardApproval": true, "stewardTimeout": 120], "brand-c": ["stewardApproval": true, "stewardTimeout": 1]]
         var nodes: [NodeProcess] = []
         for (i, id) in Self.brands.enumerated() {
@@ -373,9 +448,10 @@ import TesseraTransport
 
 /// A coordinator serving the job API on the committed TEST federation (state in `dir`):
 /// the process, its participant port and its API port.
-func startService(_ dir: String, participantPort: Int = 0, name: String = "coordinator", roundTimeout: Double = 20) async throws -> (NodeProcess, Int, Int) {
+func startService(_ dir: String, participantPort: Int = 0, name: String = "coordinator", roundTimeout: Double = 20,
+                  concurrentJobs: Int = 4) async throws -> (NodeProcess, Int, Int) {
     let c = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:\(participantPort)", "--api", "127.0.0.1:0",
-        "--state", dir + "/coordinator.sqlite", "--round-timeout", "\(roundTimeout)"], in: dir, name: name)
+        "--state", dir + "/coordinator.sqlite", "--round-timeout", "\(roundTimeout)", "--concurrent-jobs", "\(concurrentJobs)"], in: dir, name: name)
     let log = try await c.waitFor("api listening on")
     let apiLine = try #require(log.split(separator: "\n").first { $0.hasPrefix("api listening on ") })
     return (c, try listeningPort(log), try #require(Int(apiLine.split(separator: ":").last ?? "")))

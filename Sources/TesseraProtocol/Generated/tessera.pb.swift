@@ -350,6 +350,14 @@ public nonisolated struct Tessera_V1_Body: Sendable {
     set {payload = .stewardRelay(newValue)}
   }
 
+  public var jobEnded: Tessera_V1_JobEnded {
+    get {
+      if case .jobEnded(let v)? = payload {return v}
+      return Tessera_V1_JobEnded()
+    }
+    set {payload = .jobEnded(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Payload: Equatable, Sendable {
@@ -375,6 +383,7 @@ public nonisolated struct Tessera_V1_Body: Sendable {
     case accessRecord(Tessera_V1_AccessRecord)
     case stewardDecision(Tessera_V1_StewardDecision)
     case stewardRelay(Tessera_V1_StewardRelay)
+    case jobEnded(Tessera_V1_JobEnded)
 
   }
 
@@ -413,6 +422,10 @@ public nonisolated struct Tessera_V1_Hello: Sendable {
   // methods supported on all messages.
 
   public var protocolVersion: UInt32 = 0
+
+  /// Jobs this participant accepted and has not seen end: the coordinator answers JobEnded
+  /// for each that ended while the participant was away.
+  public var openJobs: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -665,6 +678,25 @@ public nonisolated struct Tessera_V1_StewardRelay: Sendable {
   // methods supported on all messages.
 
   public var envelope: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// coordinator -> participant: the body's job has ended; nothing more of it will be asked.
+/// The participant releases what it reserved of its budget for the job's rounds that never
+/// ran, and refuses any later request for the job. (A coordinator that lies here only stops
+/// a brand contributing, which it could do anyway.)
+public nonisolated struct Tessera_V1_JobEnded: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "done", "refused", "failed" or "cancelled"
+  public var status: String = String()
+
+  public var reason: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1069,7 +1101,7 @@ nonisolated extension Tessera_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Body"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}federation\0\u{1}sender\0\u{3}job_id\0\u{1}round\0\u{1}sequence\0\u{2}\u{5}hello\0\u{3}job_spec\0\u{3}job_decision\0\u{3}round_open\0\u{1}submission\0\u{3}decryption_request\0\u{3}partial_decryptions\0\u{3}round_result\0\u{1}status\0\u{3}key_layer\0\u{3}dkg_start\0\u{3}dkg_deal\0\u{3}dkg_complaints\0\u{3}dkg_justification\0\u{3}dkg_confirmation\0\u{3}dkg_relay\0\u{3}dkg_result\0\u{3}access_record\0\u{3}steward_decision\0\u{3}steward_relay\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}federation\0\u{1}sender\0\u{3}job_id\0\u{1}round\0\u{1}sequence\0\u{2}\u{5}hello\0\u{3}job_spec\0\u{3}job_decision\0\u{3}round_open\0\u{1}submission\0\u{3}decryption_request\0\u{3}partial_decryptions\0\u{3}round_result\0\u{1}status\0\u{3}key_layer\0\u{3}dkg_start\0\u{3}dkg_deal\0\u{3}dkg_complaints\0\u{3}dkg_justification\0\u{3}dkg_confirmation\0\u{3}dkg_relay\0\u{3}dkg_result\0\u{3}access_record\0\u{3}steward_decision\0\u{3}steward_relay\0\u{3}job_ended\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1342,6 +1374,19 @@ nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._Mes
           self.payload = .stewardRelay(v)
         }
       }()
+      case 30: try {
+        var v: Tessera_V1_JobEnded?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .jobEnded(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .jobEnded(v)
+        }
+      }()
       default: break
       }
     }
@@ -1448,6 +1493,10 @@ nonisolated extension Tessera_V1_Body: SwiftProtobuf.Message, SwiftProtobuf._Mes
       guard case .stewardRelay(let v)? = self.payload else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
     }()
+    case .jobEnded?: try {
+      guard case .jobEnded(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 30)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1512,7 +1561,7 @@ nonisolated extension Tessera_V1_AccessRecord: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Tessera_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}open_jobs\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1521,6 +1570,7 @@ nonisolated extension Tessera_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Me
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularUInt32Field(value: &self.protocolVersion) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.openJobs) }()
       default: break
       }
     }
@@ -1530,11 +1580,15 @@ nonisolated extension Tessera_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._Me
     if self.protocolVersion != 0 {
       try visitor.visitSingularUInt32Field(value: self.protocolVersion, fieldNumber: 1)
     }
+    if !self.openJobs.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.openJobs, fieldNumber: 2)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Tessera_V1_Hello, rhs: Tessera_V1_Hello) -> Bool {
     if lhs.protocolVersion != rhs.protocolVersion {return false}
+    if lhs.openJobs != rhs.openJobs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1959,6 +2013,41 @@ nonisolated extension Tessera_V1_StewardRelay: SwiftProtobuf.Message, SwiftProto
 
   public static func ==(lhs: Tessera_V1_StewardRelay, rhs: Tessera_V1_StewardRelay) -> Bool {
     if lhs.envelope != rhs.envelope {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Tessera_V1_JobEnded: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".JobEnded"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.status) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.status.isEmpty {
+      try visitor.visitSingularStringField(value: self.status, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Tessera_V1_JobEnded, rhs: Tessera_V1_JobEnded) -> Bool {
+    if lhs.status != rhs.status {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
