@@ -62,6 +62,8 @@ extension Coordinator {
             active.phase = Phase(rawValue: latest.status) ?? .collecting
         }
         jobs[row.id] = active
+        holds[row.id] = try config.store.openHolds(job: row.id)
+        for deadline in holds[row.id]!.values { advance(at: deadline) }
         log.info("job loaded", metadata: ["job": .string(row.id), "scheme": .string(scheme.name), "round": .stringConvertible(active.round),
                                           "phase": .string(active.phase.rawValue),
                                           "presumed_gone": .string(active.unresponsive.sorted().joined(separator: ","))])
@@ -150,14 +152,10 @@ extension Coordinator {
             guard try config.store.decisions(job: job.id)[sender] == nil else {
                 throw ProtocolError(.duplicate, "\(sender) already decided on job \(job.id); it cannot hold it now")
             }
+            try config.store.recordHold(job: job.id, participant: sender, deadline: decision.holdDeadline, sequence: body.sequence, envelope: envelope)
             holds[job.id, default: [:]][sender] = decision.holdDeadline
             log.info("job held for the brand's steward", metadata: ["participant": .string(sender), "job": .string(job.id)])
-            // Look again when the hold expires.
-            let wait = max(0, decision.holdDeadline - Date().timeIntervalSince1970) + 0.05
-            Task { [weak self] in
-                try? await Task.sleep(for: .seconds(wait))
-                try? await self?.advance()
-            }
+            advance(at: decision.holdDeadline)  // look again when the hold expires
             return
         }
         holds[job.id]?[sender] = nil
@@ -168,6 +166,15 @@ extension Coordinator {
                                         remaining: (decision.remainingEpsilon, decision.remainingDelta), envelope: envelope, transcribe: opened)
         log.info("job decision", metadata: ["participant": .string(sender), "accept": .stringConvertible(decision.accept), "reason": .string(decision.reason)])
         if decision.accept { config.metrics.set("tessera_remaining_epsilon", labels: ["participant": sender], decision.remainingEpsilon) }
+    }
+
+    /// Steps the jobs again just after `deadline` (unix seconds).
+    func advance(at deadline: Double) {
+        let wait = max(0, deadline - Date().timeIntervalSince1970) + 0.05
+        Task { [weak self] in
+            try? await Task.sleep(for: .seconds(wait))
+            try? await self?.advance()
+        }
     }
 
     /// The checks a submission must pass before and after its (slow) cryptographic check.
@@ -474,9 +481,13 @@ extension Coordinator {
         return "a round of job \(primaryJob) was refused: its aggregate did not decode"
     }
 
-    /// The job's recorded decisions as transcript entries, in participant order.
+    /// The job's recorded decisions as transcript entries, in participant order: final ones,
+    /// and for a brand that held the job for its steward and has not decided since, its signed
+    /// hold with the deadline (so a hold that expired is the brand's own word in the transcript).
     func decisionRecords(_ job: String) throws -> [Transcript.Item] {
-        try config.store.decisionEnvelopes(job: job).map { Transcript.Item(author: $0.participant, kind: "job_decision", envelope: $0.envelope) }
+        let final = try config.store.decisionEnvelopes(job: job), held = try config.store.openHoldEnvelopes(job: job)
+        return (final + held).sorted { $0.participant < $1.participant }
+            .map { Transcript.Item(author: $0.participant, kind: "job_decision", envelope: $0.envelope) }
     }
 
     /// Presumes `participants` gone for the rest of the job, durably first.

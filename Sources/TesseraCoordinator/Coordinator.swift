@@ -96,7 +96,7 @@ public actor Coordinator {
     var dkg: DKGRun?
     var jobFinishedWaiters: [CheckedContinuation<Void, Never>] = []
     /// Jobs a brand's policy holds for its steward: job → brand → the brand's deadline (unix
-    /// seconds). Not persisted: a brand that reconnects decides again, and holds again.
+    /// seconds). Kept in the store with the brand's signed hold (reloaded on restart).
     var holds: [String: [String: Double]] = [:]
     /// The state machine runs one step at a time: a step that awaits cryptography holds this,
     /// and a request to advance meanwhile is remembered and run after it.

@@ -14,7 +14,7 @@ public enum SegmentProfile {
             caps = spec.cells.map { spec.orderCap($0.stage, $0.tier) }
             stageIndex = LifecycleStage.allCases.map { spec.stages.firstIndex(of: $0) }
             tierIndex = ValueTier.allCases.map { spec.tiers.firstIndex(of: $0) }
-            regionIndex = Taxonomy.regions.map { spec.regions.firstIndex(of: $0) }
+            regionIndex = Taxonomy.regions.map { spec.regions == [SegmentProfileSpec.allRegions] ? 0 : spec.regions.firstIndex(of: $0) }
             (tiers, regions) = (spec.tiers.count, spec.regions.count)
         }
 

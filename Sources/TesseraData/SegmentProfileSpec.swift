@@ -21,7 +21,8 @@ public struct BlockWeights: Codable, Sendable, Equatable {
 /// The shared taxonomy and contribution bounds of a segment-profile job.
 ///
 /// Cells are stage × tier × region, in that nesting (stage outermost); a customer whose stage,
-/// tier or main region is not listed contributes nothing. Vector layout (C = number of cells,
+/// tier or main region is not listed contributes nothing (`regions: ["all"]` makes the cells
+/// stage × tier, every region in each). Vector layout (C = number of cells,
 /// K = `Taxonomy.categories.count` = 7), each block cell-major:
 ///
 ///     [0, C)          customers       w_c · 1
@@ -79,7 +80,9 @@ public struct SegmentProfileSpec: Codable, Sendable, Equatable {
         }
         guard !stages.isEmpty, !tiers.isEmpty, !regions.isEmpty else { throw FeatureError("every cell dimension needs at least one value") }
         guard Set(stages).count == stages.count, Set(tiers).count == tiers.count, Set(regions).count == regions.count else { throw FeatureError("duplicate cell values") }
-        guard regions.allSatisfy(Taxonomy.regions.contains) else { throw FeatureError("a region is not in the taxonomy") }
+        guard regions == [Self.allRegions] || regions.allSatisfy(Taxonomy.regions.contains) else {
+            throw FeatureError("regions must be taxonomy regions (\(Taxonomy.regions.joined(separator: ", "))) or [\"\(Self.allRegions)\"], not \(regions)")
+        }
         guard (1...1_000_000).contains(maxOrders), (1...100_000_000).contains(maxSpend), (1...maxSpend).contains(spendUnit) else {
             throw FeatureError("need 1 ≤ maxOrders ≤ 1e6 and 1 ≤ spendUnit ≤ maxSpend ≤ 1e8")
         }
@@ -94,6 +97,9 @@ public struct SegmentProfileSpec: Codable, Sendable, Equatable {
         guard [w.customers, w.orders, w.spend, w.histogram, w.churn].allSatisfy({ (1...1_000_000).contains($0) }) else { throw FeatureError("weights must be 1...1000000") }
         guard perCustomerL2SquaredChecked != nil else { throw FeatureError("the sensitivity overflows 64 bits") }
     }
+
+    /// `regions: ["all"]`: region is not a cell dimension; every customer's cell is its stage × tier.
+    public static let allRegions = "all"
 
     public static var categories: Int { Taxonomy.categories.count }
     public var cellCount: Int { stages.count * tiers.count * regions.count }

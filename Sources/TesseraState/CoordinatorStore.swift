@@ -55,6 +55,12 @@ public final class CoordinatorStore: Sendable {
                     CREATE TABLE job_definitions (id TEXT PRIMARY KEY, definition BLOB NOT NULL, created REAL NOT NULL);
                     """)
             }
+            m.registerMigration("v6-holds") { db in
+                try db.execute(sql: """
+                    CREATE TABLE holds (job TEXT NOT NULL, participant TEXT NOT NULL, deadline REAL NOT NULL, envelope BLOB NOT NULL,
+                                        PRIMARY KEY (job, participant));
+                    """)
+            }
         }
     }
 
@@ -137,6 +143,37 @@ public final class CoordinatorStore: Sendable {
                 INSERT OR REPLACE INTO decisions (job, participant, accept, reason, remaining_epsilon, remaining_delta, envelope)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [job, participant, accept, reason, remaining.epsilon, remaining.delta, envelope])
+        }
+    }
+
+    /// Records a brand's signed decision to hold a job for its steward until `deadline`.
+    public func recordHold(job: String, participant: String, deadline: Double, sequence: UInt64, envelope: Data) throws {
+        try db.write { db in
+            try Self.advance(db, sender: participant, to: sequence)
+            try db.execute(sql: "INSERT OR REPLACE INTO holds (job, participant, deadline, envelope) VALUES (?, ?, ?, ?)",
+                           arguments: [job, participant, deadline, envelope])
+        }
+    }
+
+    /// Holds of a job whose brand has made no final decision yet: participant → deadline.
+    public func openHolds(job: String) throws -> [String: Double] {
+        try db.read { db in
+            var out: [String: Double] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT participant, deadline FROM holds h WHERE job = ?
+                AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.job = h.job AND d.participant = h.participant)
+                """, arguments: [job]) { out[row["participant"]] = row["deadline"] }
+            return out
+        }
+    }
+
+    /// The signed hold envelopes of a job's brands that have made no final decision, by participant.
+    public func openHoldEnvelopes(job: String) throws -> [(participant: String, envelope: Data)] {
+        try db.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT participant, envelope FROM holds h WHERE job = ?
+                AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.job = h.job AND d.participant = h.participant) ORDER BY participant
+                """, arguments: [job]).map { ($0["participant"], $0["envelope"]) }
         }
     }
 

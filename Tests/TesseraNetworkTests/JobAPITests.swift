@@ -423,6 +423,10 @@ import TesseraTransport
         let report = try await Auditor(federation: try FederationKeys.load(directory: testKeys).federationInfo).audit(try TranscriptFile.read(dir + "/transcript.jsonl"))
         let decisions = report.accesses.filter { $0.action == "decide-job" }.map { "\($0.principal) \($0.job) \($0.detail)" }
         #expect(decisions == ["steward-brand-a held-1 approve brand-a: fine", "steward-brand-a held-2 reject brand-a: not this quarter"])
+        // brand-c's hold that expired is its own signed word in the transcript: held, with its deadline.
+        let holdsOfC = try TranscriptFile.read(dir + "/transcript.jsonl").filter { $0.kind == "job_decision" && $0.author == "brand-c" }
+            .map { try Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: $0.envelope).body) }.filter { $0.jobID == "held-3" }
+        #expect(holdsOfC.count == 1 && holdsOfC.first?.jobDecision.held == true && (holdsOfC.first?.jobDecision.holdDeadline ?? 0) > 0, "\(holdsOfC)")
         #expect(report.accesses.contains { $0.action == "cancel-job" && $0.principal == "analyst" && $0.job == "queued-1" })
     }
 
