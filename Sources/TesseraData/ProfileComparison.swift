@@ -3,8 +3,10 @@
 /// For every value of a statistic (customers, orders, spend: one per cell; histogram: 7 per
 /// cell; churn: 3 per cell) with a true value > 0, the relative error |released − true| / true.
 /// `medianRelativeError` is the median over values of unsuppressed cells. `fractionWithinTolerance`
-/// is over values of cells with at least `largeCellCustomers` true customers, a suppressed
-/// value counting as a miss.
+/// is over the values of cells with at least `largeCellCustomers` true customers, a suppressed
+/// value counting as a miss; of the counts inside a cell (histogram orders per category, churn
+/// customers per colour) only those of at least `largeCellCustomers` are judged, because a
+/// count of a few units in a large cell is as noisy as any small count.
 public struct ProfileComparison: Codable, Sendable, Equatable {
     public struct Statistic: Codable, Sendable, Equatable {
         public let name: String
@@ -21,11 +23,11 @@ public struct ProfileComparison: Codable, Sendable, Equatable {
 
     public init(released: ProfileTable, truth: ProfileTable, largeCellCustomers: Double = 100, tolerance: Double = 0.05) {
         precondition(released.cells.count == truth.cells.count, "tables of different layouts")
-        let extract: [(String, (ProfileTable.Cell) -> [Double]?)] = [
-            ("customers", { $0.customers.map { [$0] } }), ("orders", { $0.orders.map { [$0] } }), ("spend", { $0.spend.map { [$0] } }),
-            ("histogram", { $0.histogram }), ("churn", { $0.churn }),
+        let extract: [(String, (ProfileTable.Cell) -> [Double]?, Bool)] = [
+            ("customers", { $0.customers.map { [$0] } }, false), ("orders", { $0.orders.map { [$0] } }, false), ("spend", { $0.spend.map { [$0] } }, false),
+            ("histogram", { $0.histogram }, true), ("churn", { $0.churn }, true),
         ]
-        statistics = extract.map { name, values in
+        statistics = extract.map { name, values, partsOfCell in
             var errors: [Double] = []
             var large = 0, within = 0
             for (r, t) in zip(released.cells, truth.cells) {
@@ -35,7 +37,7 @@ public struct ProfileComparison: Codable, Sendable, Equatable {
                 for (j, tv) in trueValues.enumerated() where tv > 0 {
                     let e = releasedValues.map { abs($0[j] - tv) / tv }
                     if let e { errors.append(e) }
-                    if isLarge {
+                    if isLarge, !partsOfCell || tv >= largeCellCustomers {
                         large += 1
                         if let e, e <= tolerance { within += 1 }
                     }

@@ -29,8 +29,12 @@ public struct Scenario: Codable, Sendable {
     /// proceeds without it. Generous for honest nodes: if one were slower than this, the
     /// transcript would depend on timing.
     public var roundTimeout: Double
+    /// Segment-profile utility is judged on cells with at least this many true customers
+    /// (default 100): below it a released cell is dominated by the noise at small ε, and its
+    /// error bar says so.
+    public var largeCellCustomers: Double
 
-    enum CodingKeys: String, CodingKey { case name, description, keys, brands, data, job, jobs, policy, policies, faults, roundTimeout }
+    enum CodingKeys: String, CodingKey { case name, description, keys, brands, data, job, jobs, policy, policies, faults, roundTimeout, largeCellCustomers }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -48,6 +52,7 @@ public struct Scenario: Codable, Sendable {
         policies = try c.decodeIfPresent([String: LocalPolicy].self, forKey: .policies)
         faults = try c.decodeIfPresent([Fault].self, forKey: .faults) ?? []
         roundTimeout = try c.decodeIfPresent(Double.self, forKey: .roundTimeout) ?? 300
+        largeCellCustomers = try c.decodeIfPresent(Double.self, forKey: .largeCellCustomers) ?? 100
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -62,6 +67,7 @@ public struct Scenario: Codable, Sendable {
         try c.encodeIfPresent(policies, forKey: .policies)
         try c.encode(faults, forKey: .faults)
         try c.encode(roundTimeout, forKey: .roundTimeout)
+        try c.encode(largeCellCustomers, forKey: .largeCellCustomers)
     }
 
     public static func load(path: String) throws -> Scenario {
@@ -83,6 +89,7 @@ public struct Scenario: Codable, Sendable {
         }
         for id in (policies ?? [:]).keys where !brands.contains(id) { throw ScenarioError("scenario \(path): policy for unknown brand \(id)") }
         guard roundTimeout > 0 else { throw ScenarioError("scenario \(path): roundTimeout must be positive") }
+        guard largeCellCustomers >= 1 else { throw ScenarioError("scenario \(path): largeCellCustomers must be at least 1") }
     }
 
     public func policy(for brand: String) -> LocalPolicy { policies?[brand] ?? policy ?? LocalPolicy() }

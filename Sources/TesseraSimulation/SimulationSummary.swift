@@ -95,7 +95,7 @@ struct SimulationSummary: Codable {
             if let spec, let lastRound = results.last {
                 let all = results.map(\.sums)
                 if let u = try UtilityReport.evaluate(job: definition, spec: spec, results: all, contributors: lastRound.contributors,
-                                                      orders: c.ordersPaths, seed: seed) { utility.append(u) }
+                                                      orders: c.ordersPaths, seed: seed, largeCellCustomers: s.largeCellCustomers) { utility.append(u) }
             }
             jobs.append(Job(id: definition.id, kind: definition.kind, rounds: Int(spec?.rounds ?? 0),
                             epsilon: Double(spec?.epsilon ?? "0") ?? 0, delta: Double(spec?.delta ?? "0") ?? 0,

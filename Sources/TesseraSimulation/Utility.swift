@@ -43,7 +43,7 @@ struct UtilityReport: Codable {
     enum CodingKeys: String, CodingKey { case job, figures, series, tables, notes }
 
     static func evaluate(job: JobDefinition, spec: Tessera_V1_JobSpec, results: [[Int64]], contributors: [String],
-                         orders: [String: String], seed: UInt64) throws -> UtilityReport? {
+                         orders: [String: String], seed: UInt64, largeCellCustomers: Double = 100) throws -> UtilityReport? {
         let computation = try JobSpecRules.computation(spec)
         guard let last = results.last else { return nil }
         var report = UtilityReport(job: job.id)
@@ -58,10 +58,10 @@ struct UtilityReport: Codable {
             report.files["\(job.id).profile.csv"] = Data(released.csv().utf8)
             report.files["\(job.id).profile.json"] = try released.json()
             let truth = try SegmentProfile.centralTable(try inputs.map { try $0.derivation(profile.features) }, spec: profile, capped: false)
-            let comparison = ProfileComparison(released: released, truth: truth, largeCellCustomers: 100, tolerance: 0.05)
+            let comparison = ProfileComparison(released: released, truth: truth, largeCellCustomers: largeCellCustomers, tolerance: 0.05)
             for s in comparison.statistics {
                 guard let within = s.fractionWithinTolerance else { continue }
-                report.figures.append(Figure(metric: "\(s.name): share of cells with ≥ 100 customers within 5%", federated: within, centralized: 1,
+                report.figures.append(Figure(metric: "\(s.name): share of cells with ≥ \(Int(largeCellCustomers)) customers within 5%", federated: within, centralized: 1,
                                              gap: 1 - within, maxGap: 0.05, target: "≥ 0.95 at ε = 1"))
                 if let median = s.medianRelativeError {
                     report.notes.append("\(s.name): median relative error \(String(format: "%.2f", 100 * median))% over \(s.valuesCompared) released values")

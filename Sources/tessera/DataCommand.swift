@@ -1,10 +1,13 @@
 import ArgumentParser
 import Foundation
+import TesseraCoordinator
 import TesseraData
+import TesseraJobs
+import TesseraPrivacy
 
 struct DataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "data", abstract: "Partner data tools.",
-                                                    subcommands: [Synth.self, Check.self, Profile.self, Compare.self])
+                                                    subcommands: [Synth.self, Check.self, Profile.self, Compare.self, Release.self])
 
     struct Synth: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write realistic synthetic brands (one orders.csv per brand).")
@@ -90,5 +93,43 @@ struct DataCommand: AsyncParsableCommand {
             }
         }
     }
-}
 
+    /// A released segment profile as a table: decoded from the job's result with the noise
+    /// scale its spec states, small cells suppressed, every value with its 95% error bar. With
+    /// every brand's orders (a test harness has them all), the values are checked against the
+    /// same computation done centrally: about 95% must lie within their error bar.
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decode a released segment profile (noised cells, 95% error bars, small cells suppressed) into a CSV table.")
+        @Option(help: "The job file the result was released for.") var job: String
+        @Option(help: "The result as `tessera job result` prints it (JSON with \"rounds\").") var result: String
+        @Option(help: "Write the table here as CSV.") var out: String
+        @Option(help: "Suppress cells whose noised customer count is under this.") var minCustomers: Double = 20
+        @Argument(help: "Every brand's orders (test harnesses only): check the error bars against the central computation.") var orders: [String] = []
+
+        func run() async throws {
+            let definition = try JobDefinition.load(path: job)
+            guard case .segmentProfile(let profile) = try definition.parameters ?? JobComputation(kind: definition.kind, parameters: "") else {
+                throw ValidationError("job \(job) is a \(definition.kind) job, not segment-profile")
+            }
+            let document: Any
+            do { document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: result))) } catch {
+                throw ValidationError("result \(result): not a JSON file (\(error.localizedDescription))")
+            }
+            guard let last = ((document as? [String: Any])?["rounds"] as? [[String: Any]])?.last,
+                  let sums = (last["sums"] as? [NSNumber])?.map(\.int64Value), let contributors = last["contributors"] as? [String] else {
+                throw ValidationError("result \(result): expected {\"rounds\": [{\"sums\": [...], \"contributors\": [...]}]}")
+            }
+            guard sums.count == profile.length else { throw ValidationError("result \(result) has \(sums.count) values; the job's profile has \(profile.length)") }
+            let variance = definition.privacy.flatMap { ExactRational($0.variance)?.doubleValue } ?? 0
+            let sigma = (variance * Double(contributors.count)).squareRoot()
+            let released = try SegmentProfile.decode(sums: sums, spec: profile, noiseStandardDeviation: sigma, minimumCustomers: minCustomers)
+            try released.csv().write(toFile: out, atomically: true, encoding: .utf8)
+            print("released profile: \(released.cells.count) cells, \(released.cells.filter(\.suppressed).count) suppressed, noise σ = \(String(format: "%.0f", sigma)) per value; table in \(out)")
+            guard !orders.isEmpty else { return }
+            let capped = try SegmentProfile.centralTable(try orders.map { try LocalInputs(vector: nil, ordersPath: $0).derivation(profile.features) }, spec: profile, capped: true)
+            guard let coverage = ProfileComparison.errorBarCoverage(released: released, capped: capped) else { throw ValidationError("no released values to check") }
+            print(String(format: "check: %.1f%% of released values lie within their 95%% error bar of the central (noise-free) computation", 100 * coverage))
+            guard coverage > 0.85 else { print("check FAILED: the noise is larger than the spec states"); throw ExitCode(1) }
+        }
+    }
+}

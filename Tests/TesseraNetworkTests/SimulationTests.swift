@@ -27,7 +27,27 @@ import Testing
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/a/report.json"))) as! [String: Any]
         #expect((report["metadata"] as? [String: Any])?["transcriptRoot"] as? String == a)
         let csv = try String(contentsOfFile: base + "/a/quickstart-profile.profile.csv", encoding: .utf8)
-        #expect(csv.hasPrefix("stage,tier,region,suppressed,customers") && csv.split(separator: "\n").count == 81)  // header and 80 cells (error bars are columns)
+        #expect(csv.hasPrefix("stage,tier,region,suppressed,customers") && csv.split(separator: "\n").count == 17)  // header and 16 cells, stage × tier (error bars are columns)
+        // `tessera data release` decodes the same released sums to the same table, and checks
+        // them against the brands' orders; sums moved by far more than the noise fail the check.
+        let scenario = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: repositoryRoot + "/simulations/quickstart.json"))) as! [String: Any]
+        try JSONSerialization.data(withJSONObject: (scenario["jobs"] as! [Any])[0]).write(to: URL(fileURLWithPath: base + "/job.json"))
+        let run = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: base + "/a/run.json"))) as! [String: Any]
+        let results = ((run["jobs"] as! [[String: Any]])[0]["results"] as! [[String: Any]])
+        try JSONSerialization.data(withJSONObject: ["rounds": results]).write(to: URL(fileURLWithPath: base + "/result.json"))
+        let orders = ["brand-a", "brand-b", "brand-c"].map { base + "/a/work/data/\($0)/orders.csv" }
+        let release = try NodeProcess("tessera", ["data", "release", "--job", base + "/job.json", "--result", base + "/result.json",
+                                                  "--out", base + "/released.csv"] + orders, in: base, name: "release")
+        #expect(try await release.waitForExit() == 0, "\(release.output)")
+        #expect(release.output.contains("within their 95% error bar of the central (noise-free) computation"), "\(release.output)")
+        #expect(try String(contentsOfFile: base + "/released.csv", encoding: .utf8) == csv)
+        var shifted = results
+        shifted[shifted.count - 1]["sums"] = ((results.last!["sums"] as! [NSNumber]).map { $0.int64Value + 50_000 })
+        try JSONSerialization.data(withJSONObject: ["rounds": shifted]).write(to: URL(fileURLWithPath: base + "/shifted.json"))
+        let moved = try NodeProcess("tessera", ["data", "release", "--job", base + "/job.json", "--result", base + "/shifted.json",
+                                                "--out", base + "/shifted.csv"] + orders, in: base, name: "release-shifted")
+        let failed = try await moved.waitForExit() == 1 && moved.output.contains("check FAILED")
+        #expect(failed, "\(moved.output)")
         let html = try String(contentsOfFile: base + "/a/report.html", encoding: .utf8)
         #expect(html.contains(a) && html.contains("<svg") && !html.contains("http://example") && !html.contains("<script"))
     }
