@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "tessera", targets: ["tessera"]),
         .library(name: "TesseraCrypto", targets: ["TesseraCrypto"]),
         .library(name: "TesseraPrivacy", targets: ["TesseraPrivacy"]),
+        // For the libFuzzer driver, a package of its own (Fuzz/): it links only with -sanitize=fuzzer.
+        .library(name: "TesseraFuzzTargets", targets: ["TesseraFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -143,5 +145,12 @@ let package = Package(
         ]),
         .testTarget(name: "TesseraSchemesTests", dependencies: ["TesseraSchemes", "TesseraParallel"]),
         .testTarget(name: "TesseraServiceTests", dependencies: ["TesseraService", "TesseraProtocol"]),
+        .target(name: "TesseraFuzzTargets", dependencies: [
+            "TesseraAudit", "TesseraCoordinator", "TesseraData", "TesseraGroup", "TesseraKeys", "TesseraParticipant", "TesseraProtocol",
+            "TesseraService", "TesseraSimulation", "TesseraState", "TesseraTransport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+        ]),
+        .testTarget(name: "TesseraFuzzTests", dependencies: ["TesseraFuzzTargets"]),
     ]
 )

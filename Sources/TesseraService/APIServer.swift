@@ -229,7 +229,7 @@ public struct APIServer: Sendable {
 
     /// A steward's decision from a request body {"envelope": base64}: a signed envelope by
     /// `signer` (the authenticated caller) for this job, carrying a StewardDecision.
-    static func stewardEnvelope(_ data: Data, job: String, signer: String, federation: FederationInfo) throws -> (brand: String, envelope: Data) {
+    public static func stewardEnvelope(_ data: Data, job: String, signer: String, federation: FederationInfo) throws -> (brand: String, envelope: Data) {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let text = object["envelope"] as? String,
               let envelope = Data(base64Encoded: text) else {
             throw APIError(.badRequest, "the body must be {\"envelope\": base64 of the steward's signed StewardDecision}", field: "envelope")

@@ -11,14 +11,14 @@ public enum Frame: Sendable {
 }
 
 /// Splits the byte stream into frames, refusing oversized ones before buffering them.
-final class FrameDecoder: ByteToMessageDecoder {
-    typealias InboundOut = Frame
+public final class FrameDecoder: ByteToMessageDecoder {
+    public typealias InboundOut = Frame
     let limit: Int
     private var poisoned = false
 
-    init(limit: Int) { self.limit = limit }
+    public init(limit: Int) { self.limit = limit }
 
-    func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+    public func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         if poisoned {
             buffer.moveReaderIndex(to: buffer.writerIndex)
             return .needMoreData
@@ -37,7 +37,7 @@ final class FrameDecoder: ByteToMessageDecoder {
         return .continue
     }
 
-    func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    public func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         while try decode(context: context, buffer: &buffer) == .continue {}
         return .needMoreData
     }
