@@ -265,7 +265,9 @@ public enum TranscriptFile {
     }
 
     public static func read(_ path: String) throws -> [Transcript.Entry] {
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        guard let text = String(data: try ReadableErrors.read(path, what: "transcript"), encoding: .utf8) else {
+            throw FileError("transcript \(path): not UTF-8 text")
+        }
         return try text.split(separator: "\n").enumerated().map { i, line in
             do { return try JSONDecoder().decode(Transcript.Entry.self, from: Data(line.utf8)) } catch {
                 throw Auditor.Failure(position: i + 1, reason: "line \(i + 1) of \(path) is not a transcript entry")

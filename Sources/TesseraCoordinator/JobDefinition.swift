@@ -124,12 +124,8 @@ public struct JobDefinition: Codable, Sendable {
     }
 
     public static func load(path: String) throws -> JobDefinition {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ProtocolError(.malformed, "job file \(path): cannot read")
-        }
-        do { return try JSONDecoder().decode(JobDefinition.self, from: data) } catch {
-            throw ProtocolError(.malformed, "job file \(path): \(error)")
+        do { return try ReadableErrors.decodeJSONFile(JobDefinition.self, path: path, what: "job file") } catch let error as FileError {
+            throw ProtocolError(.malformed, error.description)
         }
     }
 

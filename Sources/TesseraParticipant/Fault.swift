@@ -1,4 +1,5 @@
 import Foundation
+import TesseraProtocol
 
 /// A fault a simulation injects into one participant (simulations/README.md §"Faults").
 /// Faults exercise the federation's handling of failures through the real code paths: a
@@ -65,9 +66,9 @@ public struct Fault: Codable, Sendable, Equatable, CustomStringConvertible {
     public static func load(path: String?, participant: String) throws -> [Fault] {
         guard let path else { return [] }
         do {
-            return try JSONDecoder().decode([Fault].self, from: Data(contentsOf: URL(fileURLWithPath: path))).filter { $0.participant == participant }
+            return try ReadableErrors.decodeJSONFile([Fault].self, path: path, what: "faults file").filter { $0.participant == participant }
         } catch {
-            throw DataError("faults file \(path): \(error)")
+            throw DataError("\(error)")
         }
     }
 }

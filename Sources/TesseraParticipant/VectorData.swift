@@ -102,8 +102,8 @@ public struct LocalPolicy: Codable, Sendable {
 
     public static func load(path: String?) throws -> LocalPolicy {
         guard let path else { return LocalPolicy() }
-        do { return try JSONDecoder().decode(LocalPolicy.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw DataError("policy file \(path): \(error)")
+        do { return try ReadableErrors.decodeJSONFile(LocalPolicy.self, path: path, what: "policy file") } catch {
+            throw DataError("\(error)")
         }
     }
 }

@@ -270,8 +270,8 @@ public struct APIServer: Sendable {
             throw APIError(.badRequest, "proposer is set by the coordinator from your certificate, not by the job file", field: "proposer")
         }
         do { return try JSONDecoder().decode(JobDefinition.self, from: data) } catch let error as DecodingError {
-            let (field, reason) = APIError.describe(error)
-            throw APIError(.badRequest, "job file: \(field.isEmpty ? "" : "\(field): ")\(reason)", field: field.isEmpty ? nil : field)
+            let (field, reason) = ReadableErrors.fieldAndReason(error)
+            throw APIError(.badRequest, "job file: \(field.isEmpty ? "" : "field `\(field)`: ")\(reason)", field: field.isEmpty ? nil : field)
         }
     }
 }
@@ -322,17 +322,6 @@ struct APIError: Error {
         self.field = field
     }
 
-    /// The field path and reason of a decoding error, for a 400 that names the field.
-    static func describe(_ error: DecodingError) -> (field: String, reason: String) {
-        func path(_ keys: [any CodingKey]) -> String { keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".") }
-        switch error {
-        case .keyNotFound(let key, let c): return (path(c.codingPath + [key]), "missing")
-        case .typeMismatch(let type, let c): return (path(c.codingPath), "expected \(type)")
-        case .valueNotFound(let type, let c): return (path(c.codingPath), "expected \(type), found null")
-        case .dataCorrupted(let c): return (path(c.codingPath), c.debugDescription)
-        @unknown default: return ("", "\(error)")
-        }
-    }
 }
 
 struct APIResponse {

@@ -1,6 +1,7 @@
 import Foundation
 import TesseraCoordinator
 import TesseraParticipant
+import TesseraProtocol
 
 /// A scenario file (simulations/*.json, documented in simulations/README.md): a federation,
 /// its synthetic data, the jobs it runs in order, each brand's local policy, and the faults to
@@ -72,8 +73,8 @@ public struct Scenario: Codable, Sendable {
 
     public static func load(path: String) throws -> Scenario {
         let s: Scenario
-        do { s = try JSONDecoder().decode(Scenario.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
-            throw ScenarioError("scenario \(path): \(error)")
+        do { s = try ReadableErrors.decodeJSONFile(Scenario.self, path: path, what: "scenario") } catch {
+            throw ScenarioError("\(error)")
         }
         try s.validate(path: path)
         return s

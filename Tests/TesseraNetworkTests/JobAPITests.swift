@@ -31,6 +31,17 @@ import TesseraTransport
         return try JSONSerialization.data(withJSONObject: object)
     }
 
+    /// Polls a job through the API until `done` holds (two minutes at most).
+    func awaitJob(_ id: String, as client: APIClient, coordinator: NodeProcess, _ done: ([String: Any]) -> Bool) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            let job = try json(try await client.get("/v1/jobs/\(id)"))
+            if done(job) { return job }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestFailure("job \(id) never reached the state awaited:\n\(coordinator.output.suffix(3000))")
+    }
+
     func json(_ reply: APIClient.Reply) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: reply.body) as? [String: Any], "not a JSON object: \(reply.text)")
     }
@@ -286,13 +297,7 @@ import TesseraTransport
         defer { for n in nodes + [coordinator] { n.signal(SIGTERM) } }
         let analyst = try client("analyst", port: apiPort), op = try client("operator", port: apiPort)
         func waitFor(_ id: String, _ done: ([String: Any]) -> Bool) async throws -> [String: Any] {
-            let deadline = Date().addingTimeInterval(120)
-            while Date() < deadline {
-                let job = try json(try await op.get("/v1/jobs/\(id)"))
-                if done(job) { return job }
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            throw TestFailure("job \(id) never reached the state awaited:\n\(coordinator.output.suffix(3000))")
+            try await awaitJob(id, as: op, coordinator: coordinator, done)
         }
         func decisions(_ job: [String: Any]) -> [String: [String: Any]] { job["decisions"] as? [String: [String: Any]] ?? [:] }
 
@@ -361,13 +366,7 @@ import TesseraTransport
             return try JSONSerialization.data(withJSONObject: ["envelope": envelope.base64EncodedString()])
         }
         func waitFor(_ id: String, _ done: ([String: Any]) -> Bool) async throws -> [String: Any] {
-            let deadline = Date().addingTimeInterval(120)
-            while Date() < deadline {
-                let job = try json(try await analyst.get("/v1/jobs/\(id)"))
-                if done(job) { return job }
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            throw TestFailure("job \(id) never reached the state awaited:\n\(coordinator.output.suffix(3000))")
+            try await awaitJob(id, as: analyst, coordinator: coordinator, done)
         }
         func reason(_ job: [String: Any], _ brand: String) -> String {
             ((job["decisions"] as? [String: [String: Any]])?[brand]?["reason"] as? String) ?? ""
