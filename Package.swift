@@ -149,7 +149,6 @@ let package = Package(
             "TesseraAudit", "TesseraCoordinator", "TesseraData", "TesseraGroup", "TesseraKeys", "TesseraParticipant", "TesseraProtocol",
             "TesseraService", "TesseraSimulation", "TesseraState", "TesseraTransport",
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOEmbedded", package: "swift-nio"),
         ]),
         .testTarget(name: "TesseraFuzzTests", dependencies: ["TesseraFuzzTargets"]),
     ]

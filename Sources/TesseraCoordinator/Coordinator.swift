@@ -29,10 +29,13 @@ public actor Coordinator {
         /// Jobs that run at once; more wait in the queue. Participants serve them interleaved
         /// over their one session, each job's messages keyed by its id.
         public var concurrentJobs: Int
+        /// Connections one participant identity may hold open at once (a reconnect replaces
+        /// the old session; more than this at once is abuse or a bug, refused by name).
+        public var maxSessionsPerIdentity: Int
 
         public init(federation: FederationInfo, signingKey: SigningKey, store: CoordinatorStore, metrics: Metrics,
                     logger: Logger, roundTimeout: Double = 60, waitForAllHolders: Bool = false, parallelism: Parallelism = .all,
-                    concurrentJobs: Int = 1) {
+                    concurrentJobs: Int = 1, maxSessionsPerIdentity: Int = 4) {
             self.federation = federation
             self.signingKey = signingKey
             self.store = store
@@ -42,6 +45,7 @@ public actor Coordinator {
             self.waitForAllHolders = waitForAllHolders
             self.parallelism = parallelism
             self.concurrentJobs = max(1, concurrentJobs)
+            self.maxSessionsPerIdentity = max(1, maxSessionsPerIdentity)
         }
     }
 
@@ -86,6 +90,10 @@ public actor Coordinator {
     let records: Outbox
     /// Each connected participant's outgoing queue (see `outgoingQueue`) and session id.
     var sessions: [String: (outgoing: AsyncStream<Data>.Continuation, id: UUID)] = [:]
+    /// Open connections per participant identity, authenticated or not yet said hello.
+    var connections: [String: Int] = [:]
+    /// Messages queued for one session beyond which its peer is deemed to have stopped reading.
+    static let outgoingLimit = 64
     /// The jobs running now, by id; a job leaves once it has ended (its state is in the store).
     var jobs: [String: ActiveJob] = [:]
     var registrations = 0
@@ -127,6 +135,9 @@ public actor Coordinator {
                 return
             }
             peer = certificate
+        } catch let timeout as FrameTimeout {
+            await reject(connection, reason: timeout.reason, "connection from \(connection.remoteAddress): \(timeout)")
+            return
         } catch {
             await reject(connection, reason: "tls_handshake", "TLS handshake from \(connection.remoteAddress) failed: \(error)")
             return
@@ -142,6 +153,16 @@ public actor Coordinator {
             return
         }
         let sessionID = UUID()
+        guard await admit(participant.id) else {
+            metrics.increment("tessera_rejections_total", labels: ["reason": "session_cap"])
+            config.logger.warning("connection refused: too many open for this identity", metadata: ["participant": .string(participant.id)])
+            try? await connection.channel.executeThenClose { _, outbound in
+                if let data = try? self.outbox.status(.refused, "\(participant.id) already has \(self.config.maxSessionsPerIdentity) connections open", acking: 0) {
+                    try? await outbound.write(ByteBuffer(data: data))
+                }
+            }
+            return
+        }
         do {
             try await connection.channel.executeThenClose { inbound, outbound in
                 for try await frame in inbound {
@@ -158,10 +179,19 @@ public actor Coordinator {
                     }
                 }
             }
+        } catch let timeout as FrameTimeout {
+            metrics.increment("tessera_rejections_total", labels: ["reason": timeout.reason])
+            config.logger.warning("connection closed", metadata: ["participant": .string(participant.id), "reason": .string(timeout.description)])
         } catch {
             config.logger.info("connection closed", metadata: ["participant": .string(participant.id), "reason": .string("\(error)")])
         }
         await disconnected(participant.id, session: sessionID)
+    }
+
+    func admit(_ id: String) -> Bool {
+        guard connections[id, default: 0] < config.maxSessionsPerIdentity else { return false }
+        connections[id, default: 0] += 1
+        return true
     }
 
     nonisolated func reject(_ connection: Connection, reason: String, _ message: String) async {
@@ -172,6 +202,7 @@ public actor Coordinator {
     }
 
     func disconnected(_ id: String, session: UUID) {
+        connections[id] = max(0, connections[id, default: 1] - 1)
         if sessions[id]?.id == session {
             sessions[id]?.outgoing.finish()
             sessions[id] = nil
@@ -250,10 +281,17 @@ public actor Coordinator {
     }
 
     /// Queues a sealed message for a connected participant (nothing if it is not connected).
+    /// A peer with `outgoingLimit` messages unread has stopped reading: its session is ended
+    /// (memory stays bounded) and it catches up when it reconnects.
     func send(to id: String, _ data: Data) async throws {
         guard let session = sessions[id] else { return }
         config.metrics.increment("tessera_bytes_sent_total", labels: ["participant": id], by: Double(data.count))
-        session.outgoing.yield(data)
+        if case .dropped = session.outgoing.yield(data) {
+            config.metrics.increment("tessera_rejections_total", labels: ["reason": "slow_reader"])
+            log.warning("participant stopped reading; its session is ended", metadata: ["participant": .string(id), "queued": .stringConvertible(Self.outgoingLimit)])
+            session.outgoing.finish()
+            sessions[id] = nil
+        }
     }
 
     /// The messages to one session leave in the order they were sealed: `send` enqueues them on
@@ -263,7 +301,7 @@ public actor Coordinator {
     /// wire, and the participant would refuse the earlier sequence as a replay (a DKG relay
     /// lost that way left a holder confirming a DKG without a phase).
     nonisolated static func outgoingQueue(_ writer: Writer, to id: String, log: Logger) -> AsyncStream<Data>.Continuation {
-        let (stream, continuation) = AsyncStream<Data>.makeStream()
+        let (stream, continuation) = AsyncStream<Data>.makeStream(bufferingPolicy: .bufferingOldest(outgoingLimit))
         Task {
             for await data in stream {
                 do { try await writer.write(ByteBuffer(data: data)) } catch {

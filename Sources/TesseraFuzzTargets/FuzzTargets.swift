@@ -1,6 +1,5 @@
 import Foundation
 import NIOCore
-import NIOEmbedded
 import TesseraAudit
 import TesseraCoordinator
 import TesseraData
@@ -55,22 +54,26 @@ public enum FuzzTargets {
 
     // MARK: - Targets
 
+    /// The framing as the decoder runs it: bytes arriving in chunks (the first byte chooses
+    /// their size, so that frames split across reads are covered) appended to one buffer, every
+    /// complete frame taken out after each chunk (`FrameDecoder` adds only its timers to this).
     static func frame(_ data: Data) {
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(FrameDecoder(limit: 1 << 16)))
-        // The first byte chooses the chunk size, so that frames split across reads are covered.
-        let chunk = max(1, Int(data.first ?? 1))
-        var offset = 0
-        while offset < data.count {
-            let end = min(data.count, offset + chunk)
-            var buffer = channel.allocator.buffer(capacity: end - offset)
-            buffer.writeBytes(data[data.startIndex + offset..<data.startIndex + end])
-            do { try channel.writeInbound(buffer) } catch { break }
+        let limit = 1 << 16, chunk = max(1, Int(data.first ?? 1))
+        var buffer = ByteBufferAllocator().buffer(capacity: data.count)
+        var offset = data.startIndex, total = 0
+        outer: while offset < data.endIndex {
+            let end = min(data.endIndex, offset + chunk)
+            buffer.writeBytes(data[offset..<end])
             offset = end
+            while let frame = FrameDecoder.next(&buffer, limit: limit) {
+                switch frame {
+                case .message(let payload): total += payload.readableBytes
+                case .oversize: break outer
+                }
+            }
+            buffer.discardReadBytes()
         }
-        while let frame = try? channel.readInbound(as: Frame.self) {
-            if case .oversize = frame { break }
-        }
-        _ = try? channel.finish()
+        precondition(total <= data.count, "frames hold more bytes than arrived")
     }
 
     static func envelope(_ data: Data) {

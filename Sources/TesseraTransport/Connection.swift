@@ -53,11 +53,11 @@ public struct Connection: Sendable {
     public let handshake: EventLoopFuture<PeerCertificate?>
     public let remoteAddress: String
 
-    static func configure(_ channel: Channel, tls: NIOSSLHandler, frameLimit: Int) throws -> Connection {
+    static func configure(_ channel: Channel, tls: NIOSSLHandler, frameLimit: Int, limits: TransportLimits? = nil) throws -> Connection {
         let promise = channel.eventLoop.makePromise(of: PeerCertificate?.self)
         let sync = channel.pipeline.syncOperations
         try sync.addHandler(tls)
-        try sync.addHandler(ByteToMessageHandler(FrameDecoder(limit: frameLimit)))
+        try sync.addHandler(ByteToMessageHandler(FrameDecoder(limit: frameLimit, limits: limits)))
         try sync.addHandler(MessageToByteHandler(FrameEncoder()))
         try sync.addHandler(HandshakeWatcher(promise: promise))
         let asyncChannel = try NIOAsyncChannel<Frame, ByteBuffer>(wrappingChannelSynchronously: channel)

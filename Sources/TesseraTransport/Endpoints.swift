@@ -4,17 +4,22 @@ import NIOPosix
 import NIOSSL
 
 /// A listening TLS server; each accepted connection is handed to `handle` in its own task.
+/// At most `maxConnections` are open at once: one more is closed as soon as it is accepted
+/// (`onRefused` counts it); every connection is bounded in time by `limits`.
 public final class TransportServer: Sendable {
     public let localPort: Int
     let serverChannel: NIOAsyncChannel<Connection, Never>
+    let maxConnections: Int
     private let open = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
 
-    private init(localPort: Int, serverChannel: NIOAsyncChannel<Connection, Never>) {
+    private init(localPort: Int, serverChannel: NIOAsyncChannel<Connection, Never>, maxConnections: Int) {
         self.localPort = localPort
         self.serverChannel = serverChannel
+        self.maxConnections = maxConnections
     }
 
     public static func bind(host: String, port: Int, tls: NIOSSLContext, frameLimit: Int = TransportDefaults.frameLimit,
+                            limits: TransportLimits = TransportLimits(), maxConnections: Int = 1024,
                             group: EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> TransportServer {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
@@ -22,20 +27,32 @@ public final class TransportServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
-                    try Connection.configure(child, tls: NIOSSLServerHandler(context: tls), frameLimit: frameLimit)
+                    try Connection.configure(child, tls: NIOSSLServerHandler(context: tls), frameLimit: frameLimit, limits: limits)
                 }
             }
-        return TransportServer(localPort: channel.channel.localAddress?.port ?? port, serverChannel: channel)
+        return TransportServer(localPort: channel.channel.localAddress?.port ?? port, serverChannel: channel, maxConnections: maxConnections)
     }
 
+    /// Connections open now.
+    public var openConnections: Int { open.withLockedValue { $0.count } }
+
     /// Accepts connections until the server is closed; returns then.
-    public func run(_ handle: @escaping @Sendable (Connection) async -> Void) async throws {
+    public func run(onRefused: @escaping @Sendable (String) -> Void = { _ in }, _ handle: @escaping @Sendable (Connection) async -> Void) async throws {
         try await withThrowingDiscardingTaskGroup { group in
             try await serverChannel.executeThenClose { inbound in
                 for try await connection in inbound {
                     let channel = connection.channel.channel
                     let key = ObjectIdentifier(channel)
-                    self.open.withLockedValue { $0[key] = channel }
+                    let admitted = self.open.withLockedValue { open -> Bool in
+                        guard open.count < self.maxConnections else { return false }
+                        open[key] = channel
+                        return true
+                    }
+                    guard admitted else {
+                        channel.close(promise: nil)
+                        onRefused(connection.remoteAddress)
+                        continue
+                    }
                     group.addTask {
                         await handle(connection)
                         _ = self.open.withLockedValue { $0.removeValue(forKey: key) }

@@ -26,6 +26,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Write the metrics (Prometheus text) to this file when the coordinator stops.") var metricsOut: String?
     @Option(help: "Seconds to wait for late submissions once the minimum has arrived.") var roundTimeout: Double = 60
     @Option(help: "Largest accepted frame in bytes.") var frameLimit: Int = TransportDefaults.frameLimit
+    @Option(help: "Seconds from accepting a connection to its first complete frame (TLS handshake included).") var firstFrameTimeout: Double = 10
+    @Option(help: "Seconds a frame, once begun, may take to arrive whole.") var frameStallTimeout: Double = 30
+    @Option(help: "Connections open at once; more are closed when accepted.") var maxConnections = 1024
+    @Option(help: "Connections open at once per participant identity.") var maxSessionsPerIdentity = 4
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @Flag(help: "Exit once the job has released its last result (prints it as JSON).") var exitAfterJob = false
     @Flag(help: "Wait for every contributor's partial decryptions, not just t (reproducible transcripts for simulations).") var decryptWithAllHolders = false
@@ -40,12 +44,14 @@ struct Serve: AsyncParsableCommand {
         let coordinator = Coordinator(.init(federation: node.federation, signingKey: node.signingKey, store: store,
                                             metrics: registry, logger: logger, roundTimeout: roundTimeout,
                                             waitForAllHolders: decryptWithAllHolders, parallelism: threads.map(Parallelism.init(threads:)) ?? .all,
-                                            concurrentJobs: concurrentJobs))
+                                            concurrentJobs: concurrentJobs, maxSessionsPerIdentity: maxSessionsPerIdentity))
         let definition = try job.map { try JobDefinition.load(path: $0) }
         try await coordinator.start(job: definition)
 
         let (host, port) = try NodeSupport.parseHostPort(listen)
-        let server = try await TransportServer.bind(host: host, port: port, tls: try node.tls.serverContext(), frameLimit: frameLimit)
+        let server = try await TransportServer.bind(host: host, port: port, tls: try node.tls.serverContext(), frameLimit: frameLimit,
+                                                    limits: TransportLimits(firstFrame: firstFrameTimeout, stall: frameStallTimeout),
+                                                    maxConnections: maxConnections)
         var metricsChannel: (any Sendable)?
         if let metrics {
             let (mh, mp) = try NodeSupport.parseHostPort(metrics)
@@ -79,7 +85,10 @@ struct Serve: AsyncParsableCommand {
                 await server.close()
             }
         }
-        try await server.run { connection in await coordinator.serve(connection) }
+        try await server.run(onRefused: { remote in
+            registry.increment("tessera_rejections_total", labels: ["reason": "connection_cap"])
+            logger.warning("connection refused: too many open", metadata: ["remote": .string(remote), "limit": .stringConvertible(maxConnections)])
+        }) { connection in await coordinator.serve(connection) }
         apiTask?.cancel()
         if let metricsOut { try registry.exposition().write(toFile: metricsOut, atomically: true, encoding: .utf8) }
         if exitAfterJob, let failure = await coordinator.dkgFailure() {
