@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCrypto
 import TesseraMath
 
 /// On-disk formats of Paillier key material (JSON, lowercase big-endian hex; see
@@ -115,7 +116,7 @@ public enum KeyFiles {
 
     public static func read<T: Codable>(_ type: T.Type, path: String, format: String) throws -> T {
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        do { data = try FileBytes.read(path) } catch {
             throw KeyFileError.unreadable(path: path, reason: (error as NSError).localizedDescription)
         }
         return try decode(type, from: data, path: path, format: format)
@@ -140,7 +141,7 @@ public enum KeyFiles {
     /// such a file may already have been read or replaced by someone else.
     public static func readSecret(path: String) throws -> Data {
         try checkSecretMode(path: path)
-        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        do { return try FileBytes.read(path) } catch {
             throw KeyFileError.unreadable(path: path, reason: (error as NSError).localizedDescription)
         }
     }

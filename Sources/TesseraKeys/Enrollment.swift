@@ -211,9 +211,9 @@ public enum NodeInstall {
                                                                             keyPath: directory + "/" + KeyLayout.sealingKey) {
                 shareIndex = share.index
             }
-            files.append((KeyLayout.dealing, try Data(contentsOf: URL(fileURLWithPath: dealingPath))))
+            files.append((KeyLayout.dealing, try FileBytes.read(dealingPath)))
         }
-        files.append((KeyLayout.manifest, try Data(contentsOf: URL(fileURLWithPath: manifestPath))))
+        files.append((KeyLayout.manifest, try FileBytes.read(manifestPath)))
 
         // A dealing installed earlier for another manifest no longer applies.
         let installedDealing = directory + "/" + KeyLayout.dealing

@@ -102,7 +102,7 @@ public struct EnrollmentRequest: Codable, Sendable, Hashable {
     public static func read(path: String) throws -> EnrollmentRequest {
         guard FileManager.default.fileExists(atPath: path) else { throw FederationKeysError.missingFile(path: path) }
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let data = try FileBytes.read(path)
             let request = try KeyFiles.decode(EnrollmentRequest.self, from: data, path: path, format: format)
             try JSONFields.check(data, allowed: fields, path: path)
             return request

@@ -167,7 +167,7 @@ public struct FederationManifest: Codable, Sendable {
         guard FileManager.default.fileExists(atPath: path) else { throw FederationKeysError.missingFile(path: path) }
         let manifest: FederationManifest
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let data = try FileBytes.read(path)
             manifest = try KeyFiles.decode(FederationManifest.self, from: data, path: path, format: format)
             try JSONFields.check(data, allowed: fields, nested: ["members": memberFields], path: path)
         } catch let error as KeyFileError {

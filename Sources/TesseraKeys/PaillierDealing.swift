@@ -53,7 +53,7 @@ public struct PaillierDealing: Codable, Sendable {
     public static func read(path: String) throws -> PaillierDealing {
         guard FileManager.default.fileExists(atPath: path) else { throw FederationKeysError.missingFile(path: path) }
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let data = try FileBytes.read(path)
             let dealing = try KeyFiles.decode(PaillierDealing.self, from: data, path: path, format: format)
             try JSONFields.check(data, allowed: fields, nested: ["shares": ["participant", "index", "sealed"]], path: path)
             return dealing

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCrypto
 
 /// Errors a person meets reading a file, in plain words: which file, which field, what was
 /// expected; never a decoder's debug dump (`DecodingError.keyNotFound(CodingKeys(...))`) or
@@ -18,7 +19,7 @@ public enum ReadableErrors {
 
     /// The bytes of the file at `path`, or an error saying why it cannot be read.
     public static func read(_ path: String, what: String) throws -> Data {
-        do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+        do { return try FileBytes.read(path) } catch {
             throw FileError("\(what) \(path): \(reading(error, path: path))")
         }
     }

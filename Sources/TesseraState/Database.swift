@@ -21,6 +21,12 @@ public enum StateDatabase {
         try migrator.migrate(queue)
         return queue
     }
+
+    /// SQLite's `PRAGMA integrity_check` of a state file: "ok", or what is wrong.
+    public static func integrityCheck(path: String) throws -> String {
+        let queue = try DatabaseQueue(path: path)
+        return try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
 }
 
 public enum StateError: Error, CustomStringConvertible {

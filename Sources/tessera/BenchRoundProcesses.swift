@@ -1,4 +1,5 @@
 import Foundation
+import TesseraCrypto
 import TesseraKeys
 import TesseraRandom
 
@@ -113,7 +114,7 @@ struct BenchRoundProcesses {
         if !stuck.isEmpty { log("participants \(stuck.map { o.ids[$0] }) had not exited 10 s after the coordinator and were stopped") }
 
         let metrics = BenchMetrics((try? String(contentsOfFile: work + "/coordinator.metrics", encoding: .utf8)) ?? "")
-        let output = (try? Data(contentsOf: URL(fileURLWithPath: work + "/coordinator.out"))) ?? Data()
+        let output = (try? FileBytes.read(work + "/coordinator.out")) ?? Data()
         let line = output.split(separator: UInt8(ascii: "\n")).last.map { Data($0) } ?? Data()
         guard let result = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
               let sums = (result["sums"] as? [NSNumber])?.map(\.int64Value) else {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TesseraCrypto
 import TesseraCoordinator
 import TesseraData
 import TesseraJobs
@@ -64,7 +65,7 @@ struct DataCommand: AsyncParsableCommand {
         @Argument(help: "The brands' local vectors (only a test harness has them all).") var vectors: [String]
 
         func run() async throws {
-            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: result))) as? [String: Any]
+            let object = try JSONSerialization.jsonObject(with: FileBytes.read(result)) as? [String: Any]
             guard let sums = (object?["sums"] as? [NSNumber])?.map(\.int64Value) else { throw ValidationError("no sums in \(result)") }
             var plain = [Int64](repeating: 0, count: sums.count)
             for path in vectors {
@@ -112,7 +113,7 @@ struct DataCommand: AsyncParsableCommand {
                 throw ValidationError("job \(job) is a \(definition.kind) job, not segment-profile")
             }
             let document: Any
-            do { document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: result))) } catch {
+            do { document = try JSONSerialization.jsonObject(with: FileBytes.read(result)) } catch {
                 throw ValidationError("result \(result): not a JSON file (\(error.localizedDescription))")
             }
             guard let last = ((document as? [String: Any])?["rounds"] as? [[String: Any]])?.last,

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TesseraCrypto
 import TesseraNode
 import TesseraProtocol
 import TesseraService
@@ -78,7 +79,7 @@ struct JobSubmit: AsyncParsableCommand {
     @OptionGroup var options: APIOptions
     @Argument(help: "The job file (JSON).") var file: String
     func run() async throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: file))
+        let data = try FileBytes.read(file)
         try finish(try await options.client().post("/v1/jobs", json: data))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TesseraCrypto
 import TesseraSimulation
 
 /// `tessera simulate`: a whole federation run from a scenario and a seed (`Simulation`).
@@ -48,7 +49,7 @@ struct Replay: AsyncParsableCommand {
         let simulate = try Simulate.parse([scenario, "--seed", "\(seed)", "--out", dir] + (inProcess ? ["--in-process"] : [])
                                           + (scheme.map { ["--scheme", $0] } ?? []))
         try await simulate.run()
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/report.json"))) as? [String: Any]
+        let report = try JSONSerialization.jsonObject(with: FileBytes.read(dir + "/report.json")) as? [String: Any]
         let root = (report?["metadata"] as? [String: Any])?["transcriptRoot"] as? String ?? ""
         guard root == expect.lowercased() else {
             print("replay differs: got \(root), expected \(expect)")

@@ -5,7 +5,7 @@ struct Tessera: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tessera",
         abstract: "Tessera: federated, differentially private customer profiles over threshold Paillier.",
-        subcommands: [Simulate.self, Replay.self, Audit.self, Demo.self, Keys.self, Privacy.self, DataCommand.self, TranscriptCommand.self, JobCommand.self, Bench.self, Vectors.self])
+        subcommands: [Simulate.self, Replay.self, KillTestCommand.self, Audit.self, Demo.self, Keys.self, Privacy.self, DataCommand.self, TranscriptCommand.self, JobCommand.self, Bench.self, Vectors.self])
 }
 
 struct Bench: AsyncParsableCommand {

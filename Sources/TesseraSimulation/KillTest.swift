@@ -1,0 +1,187 @@
+import Foundation
+import TesseraRandom
+import TesseraState
+
+/// Crash tolerance measured from outside (issue 14): one job run many times with separate
+/// coordinator and participant processes over loopback mTLS; in each run one node, chosen by
+/// the seed, is killed with SIGKILL at a time the seed picks (anywhere from the DKG to the
+/// release) and restarted at once on its state. Each run must end as the undisturbed run does,
+/// with the same released sums, or fail with a named reason; no submission may be lost, no
+/// ledger may spend twice or record a spend the coordinator never received, and every state
+/// file must pass SQLite's integrity check.
+public struct KillTest: Sendable {
+    public struct Outcome: Sendable, Codable {
+        public var run: Int
+        public var victim: String
+        /// When the kill fell, as a fraction of the undisturbed run's duration.
+        public var at: Double
+        public var killed: Bool
+        /// "same result", or the named reason the run failed.
+        public var result: String
+        public var problems: [String]
+        public var seconds: Double
+        public var ok: Bool { problems.isEmpty }
+    }
+
+    public let bin: URL
+    public let keys: String
+    public let scheme: String
+    public let work: String
+    public let seed: UInt64
+    public let brands = ["brand-a", "brand-b", "brand-c"]
+    static let job = "kill-test"
+    static let length = 40
+
+    public init(bin: URL, keys: String, scheme: String, work: String, seed: UInt64) {
+        self.bin = bin
+        self.keys = keys
+        self.scheme = scheme
+        self.work = work
+        self.seed = seed
+    }
+
+    /// The undisturbed run, then `runs` runs with one kill each.
+    public func run(runs: Int, progress: (Outcome) -> Void) async throws -> (baseline: Double, outcomes: [Outcome]) {
+        let started = Date()
+        let baseline = try await once(dir: work + "/baseline", kill: nil)
+        guard baseline.result == "same result" || baseline.sums != nil, let expected = baseline.sums else {
+            throw ScenarioError("the undisturbed run failed: \(baseline.result); see \(work)/baseline")
+        }
+        let duration = Date().timeIntervalSince(started)
+        var rng = ChaCha20DRBG(seed: Seed(seed).derive("kill-test"))
+        var outcomes: [Outcome] = []
+        for i in 1...max(1, runs) {
+            let victim = (["coordinator"] + brands)[Int(rng.uniform(below: 4))]
+            let at = Double(rng.uniform(below: 1000)) / 1000 * 1.1
+            var run = try await once(dir: work + "/run-\(i)", kill: (victim, at * duration), expected: expected)
+            run.outcome.run = i
+            outcomes.append(run.outcome)
+            progress(run.outcome)
+        }
+        return (duration, outcomes)
+    }
+
+    struct Single {
+        var outcome: Outcome
+        var sums: [Int64]?
+        var result: String { outcome.result }
+    }
+
+    func once(dir: String, kill: (victim: String, after: Double)?, expected: [Int64]? = nil) async throws -> Single {
+        let started = Date()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let jobPath = dir + "/job.json"
+        let job: [String: Any] = ["id": Self.job, "kind": "vector-sum", "scheme": scheme, "vectorLength": Self.length, "valueBound": 1_000_000,
+                                  "minParticipants": 3, "privacy": ["mechanism": "discrete-gaussian", "variance": "10000", "l2Bound": 4000, "delta": 1e-6]]
+        try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys]).write(to: URL(fileURLWithPath: jobPath))
+        for (b, brand) in brands.enumerated() {
+            let values = (0..<Self.length).map { "\((($0 * 37 + b * 211) % 1001) - 500)" }.joined(separator: "\n")
+            try values.write(toFile: dir + "/\(brand).txt", atomically: true, encoding: .utf8)
+        }
+        let port = try Self.freePort()
+        let coordinatorArgs = ["serve", "--keys", keys, "--listen", "127.0.0.1:\(port)", "--state", dir + "/coordinator.sqlite", "--job", jobPath,
+                               "--exit-after-job", "--round-timeout", "30", "--log-level", "notice"]
+        func participantArgs(_ brand: String) -> [String] {
+            ["run", "--keys", keys, "--id", brand, "--coordinator", "127.0.0.1:\(port)", "--data", dir + "/\(brand).txt",
+             "--state", dir + "/\(brand).sqlite", "--exit-after-job", "--simulation-seed", "\(seed)", "--log-level", "notice"]
+        }
+        var nodes: [String: Process] = [:]
+        nodes["coordinator"] = try spawn("tessera-coordinator", coordinatorArgs, log: dir + "/coordinator.log")
+        try await waitForListener(dir + "/coordinator.log")
+        for brand in brands { nodes[brand] = try spawn("tessera-participant", participantArgs(brand), log: dir + "/\(brand).log") }
+
+        var killed = false
+        if let kill {
+            try await Task.sleep(for: .milliseconds(Int64(kill.after * 1000)))
+            if let p = nodes[kill.victim], p.isRunning {
+                Glibc.kill(p.processIdentifier, SIGKILL)
+                p.waitUntilExit()
+                killed = true
+                let restartLog = dir + "/\(kill.victim)-restarted.log"
+                nodes[kill.victim] = kill.victim == "coordinator"
+                    ? try spawn("tessera-coordinator", coordinatorArgs, log: restartLog)
+                    : try spawn("tessera-participant", participantArgs(kill.victim), log: restartLog)
+            }
+        }
+        // The coordinator exits once the job has ended; participants once they have the result.
+        let deadline = Date().addingTimeInterval(120)
+        while nodes["coordinator"]!.isRunning, Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        var problems: [String] = []
+        let timedOut = nodes["coordinator"]!.isRunning
+        let grace = Date().addingTimeInterval(10)
+        while nodes.values.contains(where: \.isRunning), Date() < grace { try await Task.sleep(for: .milliseconds(50)) }
+        for (name, p) in nodes where p.isRunning {
+            if !timedOut { problems.append("\(name) still running 10 s after the coordinator stopped") }
+            p.terminate()
+            p.waitUntilExit()
+        }
+        let status = nodes["coordinator"]!.terminationStatus
+        let store = try CoordinatorStore(path: dir + "/coordinator.sqlite")
+        let released = try store.result(job: Self.job, round: 1)
+        var result: String
+        if timedOut {
+            result = "timed out"
+            problems.append("the job did not end within 120 s")
+        } else if let released {
+            result = expected == nil || released.sums == expected ? "same result" : "different result"
+            if released.sums != expected, expected != nil { problems.append("released sums differ from the undisturbed run's") }
+        } else {
+            let log = (try? String(contentsOfFile: dir + "/coordinator.log", encoding: .utf8)) ?? ""
+            let reason = log.split(separator: "\n").last { $0.contains("error") }.map(String.init) ?? "exit \(status), no reason logged"
+            result = "failed: \(reason)"
+        }
+        // No submission lost, none spent twice, no spend the coordinator never received.
+        let submitted = Set(try store.submissions(job: Self.job, round: 1).map(\.participant))
+        for brand in brands {
+            let ledger = try ParticipantStore(path: dir + "/\(brand).sqlite").ledger().filter { $0.job == Self.job }
+            if ledger.count > 1 { problems.append("\(brand)'s ledger spends round 1 \(ledger.count) times") }
+            if !ledger.isEmpty, !submitted.contains(brand) { problems.append("\(brand)'s ledger records a spend the coordinator never received") }
+            if released != nil, released!.contributors.contains(brand), ledger.isEmpty { problems.append("\(brand) contributed but its ledger records nothing") }
+        }
+        if let released, Set(released.contributors) != submitted { problems.append("the released contributors differ from the stored submissions") }
+        for file in ["coordinator"] + brands {
+            let check = try StateDatabase.integrityCheck(path: dir + "/\(file).sqlite")
+            if check != "ok" { problems.append("\(file).sqlite fails the integrity check: \(check)") }
+        }
+        let outcome = Outcome(run: 0, victim: kill?.victim ?? "none", at: kill.map { $0.after } ?? 0, killed: killed, result: result,
+                              problems: problems, seconds: Date().timeIntervalSince(started))
+        return Single(outcome: outcome, sums: released?.sums)
+    }
+
+    func spawn(_ name: String, _ arguments: [String], log: String) throws -> Process {
+        FileManager.default.createFile(atPath: log, contents: nil)
+        let p = Process()
+        p.executableURL = bin.appendingPathComponent(name)
+        p.arguments = arguments
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        p.standardError = handle
+        p.standardOutput = handle
+        try p.run()
+        return p
+    }
+
+    func waitForListener(_ log: String) async throws {
+        for _ in 0..<600 {
+            if ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("listening on ") { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ScenarioError("the coordinator did not start; see \(log)")
+    }
+
+    /// A loopback port nobody listens on now (the coordinator binds it, and binds it again
+    /// after a kill, so that participants reconnect to the same address).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw ScenarioError("no free loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
