@@ -13,8 +13,11 @@ public struct KillTest: Sendable {
     public struct Outcome: Sendable, Codable {
         public var run: Int
         public var victim: String
-        /// When the kill fell, as a fraction of the undisturbed run's duration.
+        /// Seconds after the coordinator started that the kill fell.
         public var at: Double
+        /// Where the job was then, by the coordinator's log: "DKG", "decisions", "collecting",
+        /// "decrypting" or "released".
+        public var phase: String
         public var killed: Bool
         /// "same result", or the named reason the run failed.
         public var result: String
@@ -52,7 +55,7 @@ public struct KillTest: Sendable {
         var outcomes: [Outcome] = []
         for i in 1...max(1, runs) {
             let victim = (["coordinator"] + brands)[Int(rng.uniform(below: 4))]
-            let at = Double(rng.uniform(below: 1000)) / 1000 * 1.1
+            let at = Double(rng.uniform(below: 1000)) / 1000 * 0.9
             var run = try await once(dir: work + "/run-\(i)", kill: (victim, at * duration), expected: expected)
             run.outcome.run = i
             outcomes.append(run.outcome)
@@ -72,7 +75,7 @@ public struct KillTest: Sendable {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let jobPath = dir + "/job.json"
         let job: [String: Any] = ["id": Self.job, "kind": "vector-sum", "scheme": scheme, "vectorLength": Self.length, "valueBound": 1_000_000,
-                                  "minParticipants": 3, "privacy": ["mechanism": "discrete-gaussian", "variance": "10000", "l2Bound": 4000, "delta": 1e-6]]
+                                  "minParticipants": 3, "privacy": ["mechanism": "discrete-gaussian", "variance": "1000000", "l2Bound": 1000, "delta": 1e-6]]
         try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys]).write(to: URL(fileURLWithPath: jobPath))
         for (b, brand) in brands.enumerated() {
             let values = (0..<Self.length).map { "\((($0 * 37 + b * 211) % 1001) - 500)" }.joined(separator: "\n")
@@ -80,7 +83,7 @@ public struct KillTest: Sendable {
         }
         let port = try Self.freePort()
         let coordinatorArgs = ["serve", "--keys", keys, "--listen", "127.0.0.1:\(port)", "--state", dir + "/coordinator.sqlite", "--job", jobPath,
-                               "--exit-after-job", "--round-timeout", "30", "--log-level", "notice"]
+                               "--exit-after-job", "--round-timeout", "30", "--log-level", "info"]
         func participantArgs(_ brand: String) -> [String] {
             ["run", "--keys", keys, "--id", brand, "--coordinator", "127.0.0.1:\(port)", "--data", dir + "/\(brand).txt",
              "--state", dir + "/\(brand).sqlite", "--exit-after-job", "--simulation-seed", "\(seed)", "--log-level", "notice"]
@@ -90,9 +93,10 @@ public struct KillTest: Sendable {
         try await waitForListener(dir + "/coordinator.log")
         for brand in brands { nodes[brand] = try spawn("tessera-participant", participantArgs(brand), log: dir + "/\(brand).log") }
 
-        var killed = false
+        var killed = false, phase = ""
         if let kill {
             try await Task.sleep(for: .milliseconds(Int64(kill.after * 1000)))
+            phase = Self.phase(of: (try? String(contentsOfFile: dir + "/coordinator.log", encoding: .utf8)) ?? "")
             if let p = nodes[kill.victim], p.isRunning {
                 Glibc.kill(p.processIdentifier, SIGKILL)
                 p.waitUntilExit()
@@ -143,9 +147,16 @@ public struct KillTest: Sendable {
             let check = try StateDatabase.integrityCheck(path: dir + "/\(file).sqlite")
             if check != "ok" { problems.append("\(file).sqlite fails the integrity check: \(check)") }
         }
-        let outcome = Outcome(run: 0, victim: kill?.victim ?? "none", at: kill.map { $0.after } ?? 0, killed: killed, result: result,
+        let outcome = Outcome(run: 0, victim: kill?.victim ?? "none", at: kill.map { $0.after } ?? 0, phase: phase, killed: killed, result: result,
                               problems: problems, seconds: Date().timeIntervalSince(started))
         return Single(outcome: outcome, sums: released?.sums)
+    }
+
+    /// The job's phase by the last milestone in the coordinator's log.
+    static func phase(of log: String) -> String {
+        for (milestone, phase) in [("round result released", "released"), ("aggregate computed", "decrypting"), ("round opened", "collecting"),
+                                   ("DKG done", "decisions")] where log.contains(milestone) { return phase }
+        return "DKG"
     }
 
     func spawn(_ name: String, _ arguments: [String], log: String) throws -> Process {

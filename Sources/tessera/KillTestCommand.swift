@@ -23,16 +23,18 @@ struct KillTestCommand: AsyncParsableCommand {
         try? FileManager.default.removeItem(atPath: out)
         let test = KillTest(bin: Simulate.binDirectory, keys: keys, scheme: scheme, work: out, seed: seed)
         let (baseline, outcomes) = try await test.run(runs: runs) { o in
-            print(String(format: "run %3d: %@ killed at %.2f s%@ -> %@ (%.1f s)%@", o.run, o.victim, o.at, o.killed ? "" : " (had already exited)",
+            print(String(format: "run %3d: %@ killed at %.2f s (%@)%@ -> %@ (%.1f s)%@", o.run, o.victim, o.at, o.phase, o.killed ? "" : " (had already exited)",
                          o.result, o.seconds, o.problems.isEmpty ? "" : "; PROBLEMS: " + o.problems.joined(separator: "; ")))
         }
         let killed = outcomes.filter(\.killed)
         let byVictim = Dictionary(grouping: killed, by: \.victim).mapValues(\.count).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        let byPhase = Dictionary(grouping: killed, by: \.phase).mapValues(\.count).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
         let results = Dictionary(grouping: outcomes, by: { $0.result.hasPrefix("failed") ? "failed with a reason" : $0.result }).mapValues(\.count)
             .sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }
         let broken = outcomes.filter { !$0.ok }
-        print(String(format: "killtest (%@, undisturbed run %.1f s): %d runs, %d kills (%@); outcomes: %@; rules broken in %d runs",
-                     scheme, baseline, outcomes.count, killed.count, byVictim.joined(separator: ", "), results.joined(separator: ", "), broken.count))
+        print(String(format: "killtest (%@, undisturbed run %.1f s): %d runs, %d kills (%@; in %@); outcomes: %@; rules broken in %d runs",
+                     scheme, baseline, outcomes.count, killed.count, byVictim.joined(separator: ", "), byPhase.joined(separator: ", "),
+                     results.joined(separator: ", "), broken.count))
         if !broken.isEmpty { throw ExitCode(1) }
     }
 }
