@@ -171,7 +171,15 @@ public struct JobDefinition: Codable, Sendable {
         var spec = Tessera_V1_JobSpec()
         spec.kind = kind
         spec.scheme = scheme
-        spec.vectorLength = UInt32(length)
+        /// A count of the spec (a UInt32 on the wire), refused by name outside `range`: found by
+        /// the job-file fuzz target, a negative `minParticipants` trapped the coordinator.
+        func count(_ value: Int, _ field: String, _ range: ClosedRange<Int>) throws -> UInt32 {
+            guard range.contains(value) else { throw ProtocolError(.malformed, "job \(id): \(field) must be \(range.lowerBound)...\(range.upperBound), not \(value)") }
+            return UInt32(value)
+        }
+        guard valueBound >= 0 else { throw ProtocolError(.malformed, "job \(id): valueBound must not be negative, not \(valueBound)") }
+        if let privacy, privacy.l2Bound < 0 { throw ProtocolError(.malformed, "job \(id): privacy.l2Bound must not be negative, not \(privacy.l2Bound)") }
+        spec.vectorLength = try count(length, "vectorLength", 1...Int(UInt32.max))
         spec.valueBound = valueBound
         spec.noiseBound = noiseBound
         spec.noiseMechanism = privacy?.mechanism ?? "none"
@@ -180,8 +188,8 @@ public struct JobDefinition: Codable, Sendable {
         spec.l2Bound = privacy.map { max($0.l2Bound, computation.perCustomerL2Bound ?? 0) } ?? 0
         spec.privacyUnit = computation.perCustomerL2Bound == nil ? "participant" : "customer"
         spec.parameters = computation.canonicalParameters
-        spec.minParticipants = UInt32(minParticipants ?? listed.count)
-        spec.rounds = UInt32(rounds ?? 1)
+        spec.minParticipants = try count(minParticipants ?? listed.count, "minParticipants", 1...max(1, listed.count))
+        spec.rounds = try count(rounds ?? 1, "rounds", 1...100_000)
         spec.participants = listed
         spec.delta = privacy.map { "\($0.delta)" } ?? "0"
         spec.epsilon = try JobPrivacy.accounting(spec).map { "\($0.totalEpsilon)" } ?? "0"
