@@ -15,11 +15,13 @@ extension Coordinator {
     /// `waitUntilJobFinished` and the result accessors are about. A one-shot job needs the
     /// federation key: until the DKG has made it, the definition waits in the store and the
     /// DKG runs first.
-    /// Without a definition (a restart), the first job in progress is that job.
+    /// Without a definition (a restart), the first job in progress is that job, or the last
+    /// one stored if none is.
     public func start(job definition: JobDefinition?) async throws {
         if let definition { primaryJob = definition.id }
         try await register(definition)
-        if primaryJob == nil { primaryJob = jobs.values.min { $0.order < $1.order }?.id }
+        // Nothing in progress: the last job stored (a restart after it ended has nothing to wait for).
+        if primaryJob == nil { primaryJob = try jobs.values.min { $0.order < $1.order }?.id ?? config.store.jobs().last?.id }
     }
 
     /// Registers `definition` (if new) and loads every active job not running yet.

@@ -163,15 +163,7 @@ public struct KillTest: Sendable {
     }
 
     func spawn(_ name: String, _ arguments: [String], log: String) throws -> Process {
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let p = Process()
-        p.executableURL = bin.appendingPathComponent(name)
-        p.arguments = arguments
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        p.standardError = handle
-        p.standardOutput = handle
-        try p.run()
-        return p
+        try ProcessRunner.spawn(bin: bin, name, arguments, log: log)
     }
 
     func waitForListener(_ log: String) async throws {

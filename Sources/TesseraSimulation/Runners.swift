@@ -77,6 +77,11 @@ struct ProcessRunner: FederationRunner {
     }
 
     func spawn(_ name: String, _ arguments: [String], log: String) throws -> Process {
+        try Self.spawn(bin: bin, name, arguments, log: log)
+    }
+
+    /// Starts `bin/name` with its output (both streams) to the file `log`.
+    static func spawn(bin: URL, _ name: String, _ arguments: [String], log: String) throws -> Process {
         FileManager.default.createFile(atPath: log, contents: nil)
         let p = Process()
         p.executableURL = bin.appendingPathComponent(name)

@@ -117,16 +117,8 @@ import TesseraTransport
         // 5. Handshakes with a certificate of another CA, again and again.
         let rogue = dir + "/rogue"
         try FileManager.default.createDirectory(atPath: rogue, withIntermediateDirectories: true)
-        for args in [["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", rogue + "/key.pem",
-                      "-out", rogue + "/cert.pem", "-subj", "/CN=brand-a", "-days", "2"]] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            p.arguments = args
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            p.waitUntilExit()
-        }
+        try openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", rogue + "/key.pem",
+                     "-out", rogue + "/cert.pem", "-subj", "/CN=brand-a", "-days", "2"])
         var config = TLSConfiguration.makeClientConfiguration()
         config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(testKeys + "/ca.pem"))
         config.certificateChain = [.certificate(try NIOSSLCertificate(file: rogue + "/cert.pem", format: .pem))]

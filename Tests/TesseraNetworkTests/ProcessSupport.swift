@@ -104,3 +104,15 @@ func writeData(_ dir: String, name: String, values: [Int64]) throws -> String {
     try values.map(String.init).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
     return path
 }
+
+/// Runs Debian's openssl (a tool nobody here wrote) for certificates the federation CA did not make.
+func openssl(_ args: [String]) throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+    p.arguments = args
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0 else { throw TestFailure("openssl \(args.joined(separator: " ")) failed") }
+}

@@ -39,16 +39,6 @@ import TesseraTransport
         }
     }
 
-    func openssl(_ args: [String]) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw TestFailure("openssl \(args.joined(separator: " ")) failed") }
-    }
 
     @Test func tlsAndIdentityFailuresAreRefusedWhileTheCoordinatorServes() async throws {
         let dir = try temporaryDirectory()
