@@ -225,7 +225,9 @@ extension Coordinator {
     public func budgets() throws -> [String: (spent: Double, total: Double?)] {
         let ledger = try config.store.ledger()
         var spent: [String: Double] = [:], totals: [String: Double] = [:]
-        for row in try config.store.jobs() {  // in registration order; jobs run one after another
+        // In registration order: a total is exact while jobs run one after another; with jobs
+        // running at once it can be off by what a concurrently accepted job had reserved.
+        for row in try config.store.jobs() {
             for (brand, budget) in try config.store.declaredBudgets(job: row.id) { totals[brand] = spent[brand, default: 0] + budget.epsilon }
             for entry in ledger where entry.job == row.id { spent[entry.participant, default: 0] += entry.epsilon }
         }

@@ -6,7 +6,7 @@ import Foundation
 public enum FileBytes {
     public static func read(_ path: String) throws -> Data {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CocoaError.error(fromErrno: errno, path: path) }
+        guard fd >= 0 else { throw posixError(errno, path) }
         defer { close(fd) }
         var out = Data()
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -14,7 +14,7 @@ public enum FileBytes {
             let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw CocoaError.error(fromErrno: errno, path: path)
+                throw posixError(errno, path)
             }
             if n == 0 { return out }
             out.append(contentsOf: chunk[0..<n])
@@ -22,10 +22,7 @@ public enum FileBytes {
     }
 }
 
-extension CocoaError {
-    static func error(fromErrno code: Int32, path: String) -> Error {
-        let error = NSError(domain: NSPOSIXErrorDomain, code: Int(code), userInfo: [NSFilePathErrorKey: path,
-                                                                                   NSLocalizedDescriptionKey: String(cString: strerror(code))])
-        return error
-    }
+/// The error of a failed system call on `path`, with the system's words for it.
+func posixError(_ code: Int32, _ path: String) -> Error {
+    NSError(domain: NSPOSIXErrorDomain, code: Int(code), userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: String(cString: strerror(code))])
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraTransport
 import TesseraRandom
 import TesseraState
 
@@ -81,7 +82,7 @@ public struct KillTest: Sendable {
             let values = (0..<Self.length).map { "\((($0 * 37 + b * 211) % 1001) - 500)" }.joined(separator: "\n")
             try values.write(toFile: dir + "/\(brand).txt", atomically: true, encoding: .utf8)
         }
-        let port = try Self.freePort()
+        let port = try LoopbackPort.free()
         let coordinatorArgs = ["serve", "--keys", keys, "--listen", "127.0.0.1:\(port)", "--state", dir + "/coordinator.sqlite", "--job", jobPath,
                                "--exit-after-job", "--round-timeout", "30", "--log-level", "info"]
         func participantArgs(_ brand: String) -> [String] {
@@ -172,22 +173,5 @@ public struct KillTest: Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
         throw ScenarioError("the coordinator did not start; see \(log)")
-    }
-
-    /// A loopback port nobody listens on now (the coordinator binds it, and binds it again
-    /// after a kill, so that participants reconnect to the same address).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-        }
-        guard bound else { throw ScenarioError("no free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -85,3 +85,28 @@ public enum TransportClient {
             }
     }
 }
+
+/// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, read back, released):
+/// for a process that must be told its port before it starts, or must bind it again after a
+/// restart so that its peers reconnect to the same address.
+public enum LoopbackPort {
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String { "no free TCP port on 127.0.0.1 (bind or getsockname failed)" }
+    }
+
+    public static func free() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw Unavailable() }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = in_addr_t(UInt32(0x7f00_0001).bigEndian)
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard bound else { throw Unavailable() }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

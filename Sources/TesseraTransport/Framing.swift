@@ -21,7 +21,6 @@ public final class FrameDecoder: ByteToMessageDecoder {
     let limit: Int
     let limits: TransportLimits?
     private var poisoned = false
-    private var framesSeen = 0
     private var firstFrameTimer: Scheduled<Void>?
     private var stallTimer: Scheduled<Void>?
 
@@ -55,7 +54,6 @@ public final class FrameDecoder: ByteToMessageDecoder {
             context.fireChannelRead(wrapInboundOut(frame))
             return .needMoreData
         }
-        framesSeen += 1
         firstFrameTimer?.cancel()
         firstFrameTimer = nil
         stallTimer?.cancel()

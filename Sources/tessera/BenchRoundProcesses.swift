@@ -1,4 +1,5 @@
 import Foundation
+import TesseraTransport
 import TesseraCrypto
 import TesseraKeys
 import TesseraRandom
@@ -69,7 +70,7 @@ struct BenchRoundProcesses {
                                   "valueBound": BenchRound.valueBound, "minParticipants": o.participants]
         try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys]).write(to: URL(fileURLWithPath: work + "/job.json"))
         let threads = o.threads.map { ["--threads", "\($0)"] } ?? []
-        let metricsPort = try BenchHTTP.freePort()
+        let metricsPort = try LoopbackPort.free()
         let cpuBefore = Self.childrenCPUSeconds()
         let started = Date()
         let coordinator = try spawn("tessera-coordinator", ["serve", "--keys", dir + "/keys", "--listen", "127.0.0.1:0",
@@ -203,18 +204,6 @@ enum BenchHTTP {
         return address
     }
 
-    /// A port the kernel just handed out on 127.0.0.1 (free again once this returns).
-    static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw BenchFailure("socket() failed") }
-        defer { close(fd) }
-        var address = loopback(0)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        guard bound == 0 else { throw BenchFailure("bind() failed") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 
     /// The body of GET / on 127.0.0.1:port, or nil if nothing answers.
     static func get(port: Int) -> String? {

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraTransport
 import Testing
 
 @Suite(.serialized) struct RestartTests {
@@ -87,7 +88,7 @@ extension RestartTests {
     /// with backoff, and complete the job once it is up.
     @Test func participantsWaitForALateCoordinator() async throws {
         let dir = try temporaryDirectory()
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         var nodes: [NodeProcess] = []
         var expected = [Int64](repeating: 0, count: 5)
         for (k, id) in ["brand-a", "brand-b", "brand-c"].enumerated() {
@@ -106,18 +107,3 @@ extension RestartTests {
     }
 }
 
-/// A TCP port that was free a moment ago (bound to port 0, then released).
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = 0
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-    }
-    guard ok else { throw TestFailure("no free port") }
-    return Int(UInt16(bigEndian: addr.sin_port))
-}
