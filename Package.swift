@@ -91,7 +91,7 @@ let package = Package(
         .target(name: "TesseraSimulation", dependencies: [
             "TesseraCoordinator", "TesseraParticipant", "TesseraNode", "TesseraState", "TesseraAudit", "TesseraKeys", "TesseraData",
             "TesseraJobs", "TesseraLearning", "TesseraPrivacy", "TesseraProtocol", "TesseraRandom", "TesseraReport", "TesseraTransport",
-            "TesseraParallel", "TesseraSchemes",
+            "TesseraParallel", "TesseraSchemes", "TesseraService",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "TesseraService", dependencies: [
@@ -106,7 +106,7 @@ let package = Package(
         ]),
         .target(name: "TesseraAudit", dependencies: ["TesseraProtocol", "TesseraSchemes", "TesseraParallel", "TesseraState", "TesseraKeys", "TesseraCrypto"]),
         .executableTarget(name: "tessera-coordinator", dependencies: [
-            "TesseraCoordinator", "TesseraNode", "TesseraParallel", "TesseraService",
+            "TesseraCoordinator", "TesseraNode", "TesseraParallel", "TesseraSchemes", "TesseraService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "tessera-participant", dependencies: [

@@ -15,13 +15,16 @@ extension Coordinator {
     /// `waitUntilJobFinished` and the result accessors are about. A one-shot job needs the
     /// federation key: until the DKG has made it, the definition waits in the store and the
     /// DKG runs first.
-    /// Without a definition (a restart), the first job in progress is that job, or the last
-    /// one stored if none is.
+    /// Without a definition (a restart), the first job in progress is that job, then the
+    /// first still queued, then the last one stored; with none at all, the first job submitted
+    /// through the API becomes it.
     public func start(job definition: JobDefinition?) async throws {
         if let definition { primaryJob = definition.id }
         try await register(definition)
         // Nothing in progress: the last job stored (a restart after it ended has nothing to wait for).
-        if primaryJob == nil { primaryJob = try jobs.values.min { $0.order < $1.order }?.id ?? config.store.jobs().last?.id }
+        if primaryJob == nil {
+            primaryJob = try jobs.values.min { $0.order < $1.order }?.id ?? config.store.pendingDefinitions().first?.id ?? config.store.jobs().last?.id
+        }
     }
 
     /// Registers `definition` (if new) and loads every active job not running yet.
@@ -564,6 +567,11 @@ extension Coordinator {
     func sendDecryptionRequest(to participant: String, job id: String) async throws {
         guard let job = jobs[id], job.phase == .decrypting, job.requested.contains(participant), job.verified[participant] == nil,
               let pending = job.pending else { return }
-        try await send(to: participant, try outbox.seal(job: job.id, round: job.round, .decryptionRequest(pending.request)))
+        // Every part again after a reconnect: the holder starts over at part 0.
+        let parts = DecryptionRequestParts.split(pending.request, partBytes: config.decryptionRequestPartBytes)
+        config.metrics.increment("tessera_decryption_request_parts_total", by: Double(parts.count))
+        for part in parts {
+            try await send(to: participant, try outbox.seal(job: job.id, round: job.round, .decryptionRequest(part)))
+        }
     }
 }

@@ -59,6 +59,7 @@ extension Coordinator {
         try refuseUnaffordable(definition)
         try store.savePendingDefinition(id: definition.id, definition: try JSONEncoder().encode(definition))
         log.info("job queued", metadata: ["job": .string(definition.id), "proposer": .string(proposer)])
+        if primaryJob == nil { primaryJob = definition.id }
         if definition.scheme == OneShotScheme.name, federationKey == nil { try await requireFederationKey() }
         try await advance()
         try countQueued()

@@ -32,10 +32,14 @@ public actor Coordinator {
         /// Connections one participant identity may hold open at once (a reconnect replaces
         /// the old session; more than this at once is abuse or a bug, refused by name).
         public var maxSessionsPerIdentity: Int
+        /// Key-layer bytes per part of a decryption request that does not fit in one frame
+        /// (`DecryptionRequestParts`).
+        public var decryptionRequestPartBytes: Int
 
         public init(federation: FederationInfo, signingKey: SigningKey, store: CoordinatorStore, metrics: Metrics,
                     logger: Logger, roundTimeout: Double = 60, waitForAllHolders: Bool = false, parallelism: Parallelism = .all,
-                    concurrentJobs: Int = 1, maxSessionsPerIdentity: Int = 4) {
+                    concurrentJobs: Int = 1, maxSessionsPerIdentity: Int = 4,
+                    decryptionRequestPartBytes: Int = DecryptionRequestParts.partBytes) {
             self.federation = federation
             self.signingKey = signingKey
             self.store = store
@@ -46,6 +50,7 @@ public actor Coordinator {
             self.parallelism = parallelism
             self.concurrentJobs = max(1, concurrentJobs)
             self.maxSessionsPerIdentity = max(1, maxSessionsPerIdentity)
+            self.decryptionRequestPartBytes = max(1, decryptionRequestPartBytes)
         }
     }
 
@@ -88,8 +93,8 @@ public actor Coordinator {
     let outbox: Outbox
     /// Signs the coordinator's transcript records; they are never sent, so they carry sequence 0.
     let records: Outbox
-    /// Each connected participant's outgoing queue (see `outgoingQueue`) and session id.
-    var sessions: [String: (outgoing: AsyncStream<Data>.Continuation, id: UUID)] = [:]
+    /// Each connected participant's link (the connection that said hello last).
+    var sessions: [String: Link] = [:]
     /// Open connections per participant identity, authenticated or not yet said hello.
     var connections: [String: Int] = [:]
     /// Messages queued for one session beyond which its peer is deemed to have stopped reading.
@@ -164,7 +169,10 @@ public actor Coordinator {
             return
         }
         do {
+            let channel = connection.channel.channel
             try await connection.channel.executeThenClose { inbound, outbound in
+                let link = Link(outgoing: Self.outgoingQueue(outbound, to: participant.id, log: self.log), close: { channel.close(promise: nil) }, id: sessionID)
+                defer { link.outgoing.finish() }
                 for try await frame in inbound {
                     switch frame {
                     case .oversize(let announced, let limit):
@@ -175,7 +183,7 @@ public actor Coordinator {
                         return
                     case .message(let buffer):
                         metrics.increment("tessera_bytes_received_total", labels: ["participant": participant.id], by: Double(buffer.readableBytes))
-                        await self.handle(Data(buffer.readableBytesView), from: participant.id, writer: outbound, session: sessionID)
+                        await self.handle(Data(buffer.readableBytesView), from: participant.id, link: link)
                     }
                 }
             }
@@ -212,7 +220,7 @@ public actor Coordinator {
 
     // MARK: - Messages
 
-    func handle(_ data: Data, from sender: String, writer: Writer, session: UUID) async {
+    func handle(_ data: Data, from sender: String, link: Link) async {
         var sequence: UInt64 = 0
         do {
             let envelope = try Tessera_V1_Envelope.parse(data)
@@ -230,9 +238,9 @@ public actor Coordinator {
             config.metrics.increment("tessera_messages_total", labels: ["kind": body.kind])
             switch body.payload {
             case .hello(let hello):
-                if sessions[sender]?.id != session {
+                if sessions[sender]?.id != link.id {
                     sessions[sender]?.outgoing.finish()
-                    sessions[sender] = (Self.outgoingQueue(writer, to: sender, log: log), session)
+                    sessions[sender] = link
                 }
                 config.metrics.set("tessera_connected_participants", Double(sessions.count))
                 log.info("participant connected", metadata: ["participant": .string(sender)])
@@ -268,33 +276,43 @@ public actor Coordinator {
         } catch let error as ProtocolError {
             config.metrics.increment("tessera_rejections_total", labels: ["reason": error.code.name])
             log.warning("message rejected", metadata: ["participant": .string(sender), "code": .string(error.code.name), "reason": .string(error.message)])
-            if let data = try? outbox.status(error.code, error.message, acking: sequence) {
-                try? await writer.write(ByteBuffer(data: data))
-            }
+            if let data = try? outbox.status(error.code, error.message, acking: sequence) { deliver(data, on: link, to: sender) }
         } catch {
             config.metrics.increment("tessera_rejections_total", labels: ["reason": "internal"])
             log.error("internal error", metadata: ["participant": .string(sender), "error": .string("\(error)")])
-            if let data = try? outbox.status(.internal, "internal error", acking: sequence) {
-                try? await writer.write(ByteBuffer(data: data))
-            }
+            if let data = try? outbox.status(.internal, "internal error", acking: sequence) { deliver(data, on: link, to: sender) }
         }
     }
 
     /// Queues a sealed message for a connected participant (nothing if it is not connected).
-    /// A peer with `outgoingLimit` messages unread has stopped reading: its session is ended
-    /// (memory stays bounded) and it catches up when it reconnects.
     func send(to id: String, _ data: Data) async throws {
-        guard let session = sessions[id] else { return }
+        guard let link = sessions[id] else { return }
+        deliver(data, on: link, to: id)
+    }
+
+    /// Queues a message on one connection. A peer with `outgoingLimit` messages unread has
+    /// stopped reading: its connection is closed (memory stays bounded) and it catches up
+    /// when it reconnects.
+    func deliver(_ data: Data, on link: Link, to id: String) {
         config.metrics.increment("tessera_bytes_sent_total", labels: ["participant": id], by: Double(data.count))
-        if case .dropped = session.outgoing.yield(data) {
+        if case .dropped = link.outgoing.yield(data) {
             config.metrics.increment("tessera_rejections_total", labels: ["reason": "slow_reader"])
-            log.warning("participant stopped reading; its session is ended", metadata: ["participant": .string(id), "queued": .stringConvertible(Self.outgoingLimit)])
-            session.outgoing.finish()
-            sessions[id] = nil
+            log.warning("participant stopped reading; its connection is closed", metadata: ["participant": .string(id), "queued": .stringConvertible(Self.outgoingLimit)])
+            link.outgoing.finish()
+            link.close()
+            if sessions[id]?.id == link.id { sessions[id] = nil }
         }
     }
 
-    /// The messages to one session leave in the order they were sealed: `send` enqueues them on
+    /// One connection's way out: its bounded outgoing queue, and the close of the connection
+    /// (for a peer that stops reading).
+    struct Link: Sendable {
+        let outgoing: AsyncStream<Data>.Continuation
+        let close: @Sendable () -> Void
+        let id: UUID
+    }
+
+    /// The messages to one connection leave in the order they were sealed: `send` enqueues them on
     /// the actor, without suspending between sealing (which takes the next sequence number) and
     /// enqueueing, and one task writes them in turn. Each handler awaiting its own write would
     /// leave the actor first, so a later handler's message could overtake an earlier one on the

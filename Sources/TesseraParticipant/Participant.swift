@@ -85,11 +85,14 @@ public actor Participant {
     var acceptedUpdates: [String: [Int64]] = [:]
     /// Jobs held for this brand's steward: job → (spec, deadline in unix seconds).
     var holds: [String: (spec: Tessera_V1_JobSpec, deadline: Double)] = [:]
+    /// Decryption requests that arrive in parts (a thousand contributors' key layers).
+    var requestParts: DecryptionRequestAssembly
     nonisolated var log: Logger { config.logger }
     nonisolated var federation: FederationInfo { config.federation }
 
     public init(_ config: Configuration) {
         self.config = config
+        requestParts = DecryptionRequestAssembly(maxKeyLayers: config.federation.participantIDs.count)
         randomness = config.seed.map { .seeded(Seed($0).derive("participant/\(config.id)")) } ?? .system
         inputs = LocalInputs(vector: config.data.values, ordersPath: config.orders, skipInvalidRows: config.skipInvalidRows)
         let store = config.store
@@ -201,7 +204,8 @@ public actor Participant {
             case .jobSpec(let spec): return [try decide(spec, job: body.jobID)]
             case .stewardRelay(let relay): return [try stewardDecided(relay, job: body.jobID)]
             case .roundOpen: return try await submitWithFaults(job: body.jobID, round: Int(body.round))
-            case .decryptionRequest(let request):
+            case .decryptionRequest(let part):
+                guard let request = try requestParts.add(part, job: body.jobID, round: Int(body.round)) else { return [] }
                 if let fault = faults([.dropBeforeShare], job: body.jobID, round: Int(body.round)).first { return drop(fault) }
                 return [try await decrypt(request, job: body.jobID, round: Int(body.round))]
             case .roundResult(let result):

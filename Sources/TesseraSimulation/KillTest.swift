@@ -1,6 +1,8 @@
 import Foundation
 import TesseraTransport
 import TesseraRandom
+import TesseraNode
+import TesseraService
 import TesseraState
 
 /// Crash tolerance measured from outside (issue 14): one job run many times with separate
@@ -10,6 +12,10 @@ import TesseraState
 /// with the same released sums, or fail with a named reason; no submission may be lost, no
 /// ledger may spend twice or record a spend the coordinator never received, and every state
 /// file must pass SQLite's integrity check.
+///
+/// With `viaAPI` the job is not a file: the coordinator serves the job API, and the analyst
+/// submits the job over it (retrying, as a client would, until the coordinator answers it was
+/// queued or already holds it), so kills also fall while the service handles the submission.
 public struct KillTest: Sendable {
     public struct Outcome: Sendable, Codable {
         public var run: Int
@@ -32,11 +38,13 @@ public struct KillTest: Sendable {
     public let scheme: String
     public let work: String
     public let seed: UInt64
+    public let viaAPI: Bool
     public let brands = ["brand-a", "brand-b", "brand-c"]
     static let job = "kill-test"
     static let length = 40
 
-    public init(bin: URL, keys: String, scheme: String, work: String, seed: UInt64) {
+    public init(bin: URL, keys: String, scheme: String, work: String, seed: UInt64, viaAPI: Bool = false) {
+        self.viaAPI = viaAPI
         self.bin = bin
         self.keys = keys
         self.scheme = scheme
@@ -74,16 +82,19 @@ public struct KillTest: Sendable {
         let started = Date()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let jobPath = dir + "/job.json"
-        let job: [String: Any] = ["id": Self.job, "kind": "vector-sum", "scheme": scheme, "vectorLength": Self.length, "valueBound": 1_000_000,
+        var job: [String: Any] = ["id": Self.job, "kind": "vector-sum", "scheme": scheme, "vectorLength": Self.length, "valueBound": 1_000_000,
                                   "minParticipants": 3, "privacy": ["mechanism": "discrete-gaussian", "variance": "1000000", "l2Bound": 1000, "delta": 1e-6]]
-        try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys]).write(to: URL(fileURLWithPath: jobPath))
+        if viaAPI { job["readers"] = ["analyst"] }
+        let jobData = try JSONSerialization.data(withJSONObject: job, options: [.sortedKeys])
+        try jobData.write(to: URL(fileURLWithPath: jobPath))
         for (b, brand) in brands.enumerated() {
             let values = (0..<Self.length).map { "\((($0 * 37 + b * 211) % 1001) - 500)" }.joined(separator: "\n")
             try values.write(toFile: dir + "/\(brand).txt", atomically: true, encoding: .utf8)
         }
-        let port = try LoopbackPort.free()
-        let coordinatorArgs = ["serve", "--keys", keys, "--listen", "127.0.0.1:\(port)", "--state", dir + "/coordinator.sqlite", "--job", jobPath,
+        let port = try LoopbackPort.free(), apiPort = try LoopbackPort.free()
+        let coordinatorArgs = ["serve", "--keys", keys, "--listen", "127.0.0.1:\(port)", "--state", dir + "/coordinator.sqlite",
                                "--exit-after-job", "--round-timeout", "30", "--log-level", "info"]
+            + (viaAPI ? ["--api", "127.0.0.1:\(apiPort)"] : ["--job", jobPath])
         func participantArgs(_ brand: String) -> [String] {
             ["run", "--keys", keys, "--id", brand, "--coordinator", "127.0.0.1:\(port)", "--data", dir + "/\(brand).txt",
              "--state", dir + "/\(brand).sqlite", "--exit-after-job", "--simulation-seed", "\(seed)", "--log-level", "notice"]
@@ -92,6 +103,7 @@ public struct KillTest: Sendable {
         nodes["coordinator"] = try spawn("tessera-coordinator", coordinatorArgs, log: dir + "/coordinator.log")
         try await waitForListener(dir + "/coordinator.log")
         for brand in brands { nodes[brand] = try spawn("tessera-participant", participantArgs(brand), log: dir + "/\(brand).log") }
+        let submitter = viaAPI ? Task { try await submit(jobData, port: apiPort) } : nil
 
         var killed = false, phase = ""
         if let kill {
@@ -105,6 +117,12 @@ public struct KillTest: Sendable {
                 nodes[kill.victim] = kill.victim == "coordinator"
                     ? try spawn("tessera-coordinator", coordinatorArgs, log: restartLog)
                     : try spawn("tessera-participant", participantArgs(kill.victim), log: restartLog)
+            }
+        }
+        if let submitter {
+            do { try await submitter.value } catch {
+                for p in nodes.values where p.isRunning { p.terminate(); p.waitUntilExit() }
+                throw error
             }
         }
         // The coordinator exits once the job has ended; participants once they have the result.
@@ -155,11 +173,29 @@ public struct KillTest: Sendable {
         return Single(outcome: outcome, sums: released?.sums)
     }
 
+    /// The analyst's submission of the job through the API: retried while the coordinator is
+    /// down or restarting, done once it answers 201 (queued) or 409 (the id is already used: a
+    /// submission before the kill was stored).
+    func submit(_ job: Data, port: Int) async throws {
+        let analyst = try NodeKeys.principal(directory: keys, id: "analyst")
+        let deadline = Date().addingTimeInterval(60)
+        var last = "no answer"
+        while Date() < deadline {
+            if let client = try? APIClient(host: "127.0.0.1", port: port, tls: analyst.tls),
+               let reply = try? await client.post("/v1/jobs", json: job) {
+                if reply.status == 201 || reply.status == 409 { return }
+                last = "\(reply.status): \(reply.text)"
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ScenarioError("the job API did not take the job within 60 s (last answer \(last))")
+    }
+
     /// The job's phase by the last milestone in the coordinator's log.
     static func phase(of log: String) -> String {
         for (milestone, phase) in [("round result released", "released"), ("aggregate computed", "decrypting"), ("round opened", "collecting"),
                                    ("DKG done", "decisions")] where log.contains(milestone) { return phase }
-        return "DKG"
+        return log.contains("job queued") ? "DKG" : "before the job"
     }
 
     func spawn(_ name: String, _ arguments: [String], log: String) throws -> Process {

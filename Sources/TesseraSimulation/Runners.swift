@@ -36,7 +36,7 @@ protocol FederationRunner {
 }
 
 /// The real executables as separate processes over loopback mutual TLS.
-struct ProcessRunner: FederationRunner {
+public struct ProcessRunner: FederationRunner {
     let bin: URL
 
     func run(job: JobDefinition, context c: RunContext) async throws -> JobRun {
@@ -80,15 +80,21 @@ struct ProcessRunner: FederationRunner {
         try Self.spawn(bin: bin, name, arguments, log: log)
     }
 
-    /// Starts `bin/name` with its output (both streams) to the file `log`.
-    static func spawn(bin: URL, _ name: String, _ arguments: [String], log: String) throws -> Process {
+    /// Starts `bin/name` with its standard error to the file `log`, and its standard output
+    /// to `stdout` (or to `log` too).
+    public static func spawn(bin: URL, _ name: String, _ arguments: [String], log: String, stdout: String? = nil) throws -> Process {
         FileManager.default.createFile(atPath: log, contents: nil)
         let p = Process()
         p.executableURL = bin.appendingPathComponent(name)
         p.arguments = arguments
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         p.standardError = handle
-        p.standardOutput = handle
+        if let stdout {
+            FileManager.default.createFile(atPath: stdout, contents: nil)
+            p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
+        } else {
+            p.standardOutput = handle
+        }
         try p.run()
         return p
     }

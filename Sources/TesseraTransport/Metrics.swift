@@ -18,6 +18,7 @@ public final class Metrics: Sendable {
         "tessera_bytes_received_total": (.counter, "Bytes received per participant"),
         "tessera_bytes_sent_total": (.counter, "Bytes sent per participant"),
         "tessera_connected_participants": (.gauge, "Participants with an open session"),
+        "tessera_decryption_request_parts_total": (.counter, "Decryption request messages sent to holders (a request too large for one frame goes in parts)"),
         "tessera_dkg_failures_total": (.counter, "DKGs that failed"),
         "tessera_dkg_messages_total": (.counter, "Accepted DKG messages by kind"),
         "tessera_dkg_seconds": (.gauge, "Duration of the last DKG, from the deals asked to the key confirmed"),
@@ -26,6 +27,10 @@ public final class Metrics: Sendable {
         "tessera_phase_duration_seconds": (.histogram, "Duration of each completed phase"),
         "tessera_phase_seconds": (.gauge, "Duration of the last completed phase"),
         "tessera_phase_seconds_total": (.counter, "Time spent per phase"),
+        "tessera_process_cpu_seconds": (.gauge, "User and system CPU time of this process"),
+        "tessera_process_open_files": (.gauge, "File descriptors this process holds open (sockets, state files)"),
+        "tessera_process_peak_resident_bytes": (.gauge, "Peak resident memory of this process (VmHWM)"),
+        "tessera_process_resident_bytes": (.gauge, "Resident memory of this process (VmRSS)"),
         "tessera_rejections_total": (.counter, "Refused connections and messages by reason"),
         "tessera_remaining_epsilon": (.gauge, "Remaining epsilon each participant declared with its latest decision"),
         "tessera_round_seconds": (.gauge, "Duration of the last round, from its opening to its result"),
@@ -65,7 +70,17 @@ public final class Metrics: Sendable {
         registry.makeValueHistogram(descriptor: Self.descriptor(name, .histogram), labels: Self.pairs(labels), buckets: Self.buckets).record(seconds)
     }
 
-    public func exposition() -> String { registry.emitToString() }
+    /// The text exposition, with this process's memory and open files read at this moment
+    /// (what a load test or an operator watches for leaks).
+    public func exposition() -> String {
+        if let process = ProcessFigures.now() {
+            set("tessera_process_resident_bytes", Double(process.residentBytes))
+            set("tessera_process_peak_resident_bytes", Double(process.peakResidentBytes))
+            set("tessera_process_open_files", Double(process.openFiles))
+            set("tessera_process_cpu_seconds", process.cpuSeconds)
+        }
+        return registry.emitToString()
+    }
 }
 
 /// A minimal HTTP/1.1 endpoint that answers every request with the metrics (plain text, no TLS;

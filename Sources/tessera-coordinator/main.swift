@@ -3,6 +3,7 @@ import Foundation
 import TesseraCoordinator
 import TesseraNode
 import TesseraParallel
+import TesseraSchemes
 import TesseraService
 import TesseraState
 import TesseraTransport
@@ -31,12 +32,14 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Connections open at once; more are closed when accepted.") var maxConnections = 1024
     @Option(help: "Connections open at once per participant identity.") var maxSessionsPerIdentity = 4
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
-    @Flag(help: "Exit once the job has released its last result (prints it as JSON).") var exitAfterJob = false
+    @Flag(help: "Exit once the job (the job file's, else the first submitted through the API) has released its last result (prints it as JSON).") var exitAfterJob = false
     @Flag(help: "Wait for every contributor's partial decryptions, not just t (reproducible transcripts for simulations).") var decryptWithAllHolders = false
     @Option(help: "Threads for checking, aggregating and combining (default: every core).") var threads: Int?
     @Option(help: "Jobs that run at once (more wait in the queue).") var concurrentJobs = 4
+    @Option(help: "Key-layer bytes per part of a one-shot decryption request too large for one frame.") var decryptionRequestPartBytes = DecryptionRequestParts.partBytes
 
     func run() async throws {
+        ProcessFigures.raiseOpenFileLimit()
         let logger = NodeSupport.logger(label: "tessera.coordinator", level: logLevel)
         let node = try NodeKeys.coordinator(directory: keys)
         let store = try CoordinatorStore(path: state)
@@ -44,7 +47,8 @@ struct Serve: AsyncParsableCommand {
         let coordinator = Coordinator(.init(federation: node.federation, signingKey: node.signingKey, store: store,
                                             metrics: registry, logger: logger, roundTimeout: roundTimeout,
                                             waitForAllHolders: decryptWithAllHolders, parallelism: threads.map(Parallelism.init(threads:)) ?? .all,
-                                            concurrentJobs: concurrentJobs, maxSessionsPerIdentity: maxSessionsPerIdentity))
+                                            concurrentJobs: concurrentJobs, maxSessionsPerIdentity: maxSessionsPerIdentity,
+                                            decryptionRequestPartBytes: decryptionRequestPartBytes))
         let definition = try job.map { try JobDefinition.load(path: $0) }
         try await coordinator.start(job: definition)
 

@@ -3,6 +3,7 @@ import TesseraTransport
 import TesseraCrypto
 import TesseraKeys
 import TesseraRandom
+import TesseraSimulation
 
 /// `tessera bench round` over processes: a fresh TEST federation (`KeyCeremony`, seeded, in a
 /// temporary directory), the real `tessera-coordinator serve` with a vector-sum job file and
@@ -158,20 +159,7 @@ struct BenchRoundProcesses {
     }
 
     func spawn(_ name: String, _ arguments: [String], log: String, stdout: String? = nil) throws -> Process {
-        FileManager.default.createFile(atPath: log, contents: nil)
-        let p = Process()
-        p.executableURL = Simulate.binDirectory.appendingPathComponent(name)
-        p.arguments = arguments
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        p.standardError = handle
-        if let stdout {
-            FileManager.default.createFile(atPath: stdout, contents: nil)
-            p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdout))
-        } else {
-            p.standardOutput = handle
-        }
-        try p.run()
-        return p
+        try ProcessRunner.spawn(bin: Simulate.binDirectory, name, arguments, log: log, stdout: stdout)
     }
 }
 

@@ -11,7 +11,7 @@ struct Tessera: AsyncParsableCommand {
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks, reported as ratios against references measured in the same run.",
-        subcommands: [BenchPaillier.self, BenchRound.self, BenchFeatures.self, BenchAPI.self])
+        subcommands: [BenchPaillier.self, BenchRound.self, BenchLoad.self, BenchSoak.self, BenchFeatures.self, BenchAPI.self, BenchSwarm.self])
 }
 
 struct Vectors: AsyncParsableCommand {

@@ -10,8 +10,9 @@ import TesseraTransport
 /// A coordinator that outlives abusive clients, over real mTLS on loopback, while an honest
 /// round runs: hundreds of connections that never finish TLS, random frames from an
 /// authenticated member, a frame announced and never sent, more connections per identity than
-/// allowed, handshakes with a foreign certificate. Each is bounded (first-frame and stall
-/// timeouts, a per-identity cap), counted by reason in the metrics, and the honest round
+/// allowed, handshakes with a foreign certificate, a member that stops reading its replies.
+/// Each is bounded (first-frame and stall timeouts, a per-identity cap, a bounded outgoing
+/// queue per connection), counted by reason in the metrics, and the honest round
 /// releases the right sum; the coordinator's peak memory is reported.
 @Suite(.serialized) struct AbuseTests {
     static let length = 30
@@ -19,9 +20,11 @@ import TesseraTransport
     func values(_ i: Int) -> [Int64] { (0..<Self.length).map { Int64(($0 * 17 + i * 101) % 401) - 200 } }
 
     /// A TLS connection with a member's certificate and no framing: the test writes raw bytes.
-    func rawTLS(_ id: String, port: Int) async throws -> Channel {
+    func rawTLS(_ id: String, port: Int, receiveBuffer: Int? = nil) async throws -> Channel {
         let tls = try NodeKeys.participant(directory: testKeys, id: id).tls.clientContext()
-        return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if let receiveBuffer { bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBuffer)) }
+        return try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: tls, serverHostname: "localhost"))
@@ -136,6 +139,23 @@ import TesseraTransport
             peak = max(peak, peakRSS(pid))
         }
 
+        // 6. A member that sends 20,000 malformed frames and never reads the refusals: once 64
+        // replies wait unread (behind a full socket), its connection is closed.
+        let deaf = try await retrying("slow reader") { try await rawTLS("brand-c", port: port, receiveBuffer: 4096) }
+        var hello = deaf.allocator.buffer(capacity: 5)
+        hello.writeInteger(UInt32(1)); hello.writeInteger(UInt8(0))
+        try await deaf.writeAndFlush(hello)
+        try await Task.sleep(for: .milliseconds(500))  // the handshake completes; then no more reading
+        try await deaf.setOption(ChannelOptions.autoRead, value: false)
+        for _ in 0..<20 {
+            var burst = deaf.allocator.buffer(capacity: 5_000)
+            for _ in 0..<1_000 { burst.writeInteger(UInt32(1)); burst.writeInteger(UInt8(0)) }
+            try? await deaf.writeAndFlush(burst)
+        }
+        _ = try await coordinator.waitFor("participant stopped reading", timeout: 60)
+        try? await deaf.close()
+        peak = max(peak, peakRSS(pid))
+
         // Every silent and crowding connection is closed by the server.
         for c in silent { #expect(await closedByServer(c, within: 15)) }
         peak = max(peak, peakRSS(pid))
@@ -158,7 +178,8 @@ import TesseraTransport
         #expect(count("session_cap") == 4, "\(metrics)")
         #expect(count("malformed") >= 200, "\(metrics)")
         #expect(count("tls_handshake") >= 30, "\(metrics)")
+        #expect(count("slow_reader") >= 1, "\(metrics)")
         #expect(peak > 0 && peak < 512 * 1024, "coordinator peak RSS \(peak) kB")
-        print("abuse: coordinator peak RSS \(peak / 1024) MiB; first_frame_timeout \(Int(count("first_frame_timeout"))), frame_stalled \(Int(count("frame_stalled"))), session_cap \(Int(count("session_cap"))), malformed \(Int(count("malformed"))), tls_handshake \(Int(count("tls_handshake")))")
+        print("abuse: coordinator peak RSS \(peak / 1024) MiB; first_frame_timeout \(Int(count("first_frame_timeout"))), frame_stalled \(Int(count("frame_stalled"))), session_cap \(Int(count("session_cap"))), malformed \(Int(count("malformed"))), tls_handshake \(Int(count("tls_handshake"))), slow_reader \(Int(count("slow_reader")))")
     }
 }

@@ -801,6 +801,13 @@ public nonisolated struct Tessera_V1_DecryptionRequest: Sendable {
   /// one-shot: the coordinator's Σ c1 per group; holders recompute it
   public var aggregateRandomness: Data = Data()
 
+  /// A request whose key layers would not fit in one frame travels as `parts` messages
+  /// (parts > 1), numbered by `part` from 0, each with the next slice of key_layers in
+  /// contributor order and the same other fields; holders act once the last part is in.
+  public var part: UInt32 = 0
+
+  public var parts: UInt32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2198,7 +2205,7 @@ nonisolated extension Tessera_V1_KeyLayerSubmission: SwiftProtobuf.Message, Swif
 
 nonisolated extension Tessera_V1_DecryptionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DecryptionRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ciphertexts\0\u{1}contributors\0\u{3}key_layers\0\u{3}aggregate_randomness\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}ciphertexts\0\u{1}contributors\0\u{3}key_layers\0\u{3}aggregate_randomness\0\u{1}part\0\u{1}parts\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2210,6 +2217,8 @@ nonisolated extension Tessera_V1_DecryptionRequest: SwiftProtobuf.Message, Swift
       case 2: try { try decoder.decodeRepeatedStringField(value: &self.contributors) }()
       case 3: try { try decoder.decodeRepeatedBytesField(value: &self.keyLayers) }()
       case 4: try { try decoder.decodeSingularBytesField(value: &self.aggregateRandomness) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.part) }()
+      case 6: try { try decoder.decodeSingularUInt32Field(value: &self.parts) }()
       default: break
       }
     }
@@ -2228,6 +2237,12 @@ nonisolated extension Tessera_V1_DecryptionRequest: SwiftProtobuf.Message, Swift
     if !self.aggregateRandomness.isEmpty {
       try visitor.visitSingularBytesField(value: self.aggregateRandomness, fieldNumber: 4)
     }
+    if self.part != 0 {
+      try visitor.visitSingularUInt32Field(value: self.part, fieldNumber: 5)
+    }
+    if self.parts != 0 {
+      try visitor.visitSingularUInt32Field(value: self.parts, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2236,6 +2251,8 @@ nonisolated extension Tessera_V1_DecryptionRequest: SwiftProtobuf.Message, Swift
     if lhs.contributors != rhs.contributors {return false}
     if lhs.keyLayers != rhs.keyLayers {return false}
     if lhs.aggregateRandomness != rhs.aggregateRandomness {return false}
+    if lhs.part != rhs.part {return false}
+    if lhs.parts != rhs.parts {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
