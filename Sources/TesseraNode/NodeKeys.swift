@@ -76,7 +76,11 @@ public enum NodeKeys {
     }
 
     public static func participant(directory: String, id: String) throws -> ParticipantNode {
-        let keys = try FederationKeys.load(directory: directory)
+        try participant(keys: try FederationKeys.load(directory: directory), id: id)
+    }
+
+    /// From a federation directory loaded once (many virtual participants in one process).
+    public static func participant(keys: FederationKeys, id: String) throws -> ParticipantNode {
         let (identity, share) = try keys.participantIdentity(id)
         return ParticipantNode(id: id, federation: try keys.federationInfo,
                                tls: TLSIdentity(certificateChainPEM: identity.certificateChainPEM, privateKeyPEM: identity.privateKeyPEM,

@@ -48,14 +48,7 @@ public struct ProcessRunner: FederationRunner {
         let coordinator = try spawn("tessera-coordinator", ["serve", "--keys", c.keys, "--listen", "127.0.0.1:0",
             "--state", c.coordinatorState, "--job", jobPath, "--exit-after-job", "--decrypt-with-all-holders",
             "--round-timeout", "\(c.roundTimeout)", "--metrics-out", metricsPath, "--log-level", "notice"], log: log)
-        var port: Int?
-        for _ in 0..<600 where port == nil {
-            try await Task.sleep(for: .milliseconds(50))
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) { port = Int(line.split(separator: ":").last ?? "") }
-            if port == nil, !coordinator.isRunning { throw ScenarioError("coordinator exited: \(text.suffix(500))") }
-        }
-        guard let port else { throw ScenarioError("coordinator did not start; see \(log)") }
+        let port = try await Self.announcedPort(log: log, process: coordinator)
         var participants: [Process] = []
         for brand in job.participants ?? c.brands {
             participants.append(try spawn("tessera-participant", ["run", "--keys", c.keys, "--id", brand,
@@ -97,6 +90,21 @@ public struct ProcessRunner: FederationRunner {
         }
         try p.run()
         return p
+    }
+
+    /// The port a starting node announces on a log line "PREFIX HOST:PORT"; fails, with the
+    /// log's end, if the process exits first or announces nothing within `timeout` seconds.
+    public static func announcedPort(_ prefix: String = "listening on ", log: String, process: Process, timeout: Double = 30) async throws -> Int {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }), let port = Int(line.split(separator: ":").last ?? "") {
+                return port
+            }
+            if !process.isRunning { throw ScenarioError("\(process.executableURL?.lastPathComponent ?? "node") exited before \(prefix.debugDescription): \(text.suffix(800))") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw ScenarioError("\(process.executableURL?.lastPathComponent ?? "node") announced no \(prefix.debugDescription) within \(Int(timeout)) s; see \(log)")
     }
 
     static var encoder: JSONEncoder {

@@ -5,6 +5,7 @@ import TesseraKeys
 import TesseraNode
 import TesseraProtocol
 import TesseraService
+import TesseraSimulation
 import TesseraState
 
 /// `tessera bench api`: the job API under load from this process against a real
@@ -45,22 +46,11 @@ struct BenchAPI: AsyncParsableCommand {
         }
         log("stored \(jobs) released jobs in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
 
-        let p = Process()
-        p.executableURL = Simulate.binDirectory.appendingPathComponent("tessera-coordinator")
-        p.arguments = ["serve", "--keys", dir + "/keys", "--listen", "127.0.0.1:0", "--api", "127.0.0.1:0", "--state", dir + "/coordinator.sqlite",
-                       "--log-level", "error"]
         let logPath = dir + "/coordinator.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        try p.run()
+        let p = try ProcessRunner.spawn(bin: Simulate.binDirectory, "tessera-coordinator", ["serve", "--keys", dir + "/keys", "--listen", "127.0.0.1:0",
+            "--api", "127.0.0.1:0", "--state", dir + "/coordinator.sqlite", "--log-level", "error"], log: logPath)
         defer { p.terminate(); p.waitUntilExit() }
-        var apiPort: Int?
-        for _ in 0..<600 where apiPort == nil {
-            try await Task.sleep(for: .milliseconds(20))
-            let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            apiPort = text.split(separator: "\n").first { $0.hasPrefix("api listening on ") }.flatMap { Int($0.split(separator: ":").last ?? "") }
-        }
-        guard let apiPort else { throw BenchFailure("the coordinator's API did not start; see \(logPath)") }
+        let apiPort = try await ProcessRunner.announcedPort("api listening on ", log: logPath, process: p)
         let analyst = try APIClient(host: "127.0.0.1", port: apiPort, tls: try NodeKeys.principal(directory: dir + "/keys", id: "analyst").tls)
 
         // Warm up, and check the answers are what the store holds.

@@ -158,14 +158,7 @@ struct BenchLoad: AsyncParsableCommand {
             "--metrics-out", dir + "/coordinator.metrics", "--metrics", "127.0.0.1:\(metricsPort)", "--max-connections", "\(n + 64)",
             "--log-level", "notice"] + (partBytes.map { ["--decryption-request-part-bytes", "\($0)"] } ?? []), log: dir + "/coordinator.log")
         defer { if coordinator.isRunning { coordinator.terminate() } }
-        var port: Int?
-        for _ in 0..<3000 where port == nil {
-            try await Task.sleep(for: .milliseconds(10))
-            let text = (try? String(contentsOfFile: dir + "/coordinator.log", encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) { port = Int(line.split(separator: ":").last ?? "") }
-            if port == nil, !coordinator.isRunning { throw BenchFailure("coordinator exited: \(text.suffix(800))") }
-        }
-        guard let port else { throw BenchFailure("coordinator did not start; see \(dir)/coordinator.log") }
+        let port = try await ProcessRunner.announcedPort(log: dir + "/coordinator.log", process: coordinator, timeout: 60)
 
         let groups = min(processes, n)
         var swarms: [Process] = []
@@ -251,8 +244,9 @@ struct BenchSwarm: AsyncParsableCommand {
         var logger = Logger(label: "tessera.swarm") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel = .error
         var participants: [Participant] = []
+        let federation = try FederationKeys.load(directory: keys)
         for id in ids.split(separator: ",").map(String.init) {
-            let node = try NodeKeys.participant(directory: keys, id: id)
+            let node = try NodeKeys.participant(keys: federation, id: id)
             participants.append(Participant(.init(
                 id: id, federation: node.federation, tls: try node.tls.clientContext(), signingKey: node.signingKey, share: node.paillierShare,
                 store: try ParticipantStore(path: state + "/\(id).sqlite"),

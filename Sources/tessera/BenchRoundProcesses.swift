@@ -79,14 +79,7 @@ struct BenchRoundProcesses {
             "--round-timeout", "\(o.roundTimeout)", "--metrics-out", work + "/coordinator.metrics",
             "--metrics", "127.0.0.1:\(metricsPort)", "--log-level", "notice"] + threads,
             log: work + "/coordinator.log", stdout: work + "/coordinator.out")
-        var port: Int?
-        for _ in 0..<1200 where port == nil {
-            try await Task.sleep(for: .milliseconds(10))
-            let text = (try? String(contentsOfFile: work + "/coordinator.log", encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on ") }) { port = Int(line.split(separator: ":").last ?? "") }
-            if port == nil, !coordinator.isRunning { throw BenchFailure("coordinator exited: \(text.suffix(800))") }
-        }
-        guard let port else { throw BenchFailure("coordinator did not start; see \(work)/coordinator.log") }
+        let port = try await ProcessRunner.announcedPort(log: work + "/coordinator.log", process: coordinator)
         var participants: [Process] = []
         for id in o.ids {
             participants.append(try spawn("tessera-participant", ["run", "--keys", dir + "/keys", "--id", id,

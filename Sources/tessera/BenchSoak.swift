@@ -59,15 +59,8 @@ struct BenchSoak: AsyncParsableCommand {
             "--api", "127.0.0.1:0", "--state", dir + "/coordinator.sqlite", "--log-level", "notice"], log: dir + "/coordinator.log")
         var nodes = [coordinator]
         defer { for p in nodes where p.isRunning { p.terminate() }; for p in nodes { p.waitUntilExit() } }
-        var port: Int?, apiPort: Int?
-        for _ in 0..<1500 where port == nil || apiPort == nil {
-            try await Task.sleep(for: .milliseconds(20))
-            let lines = ((try? String(contentsOfFile: dir + "/coordinator.log", encoding: .utf8)) ?? "").split(separator: "\n")
-            port = lines.first { $0.hasPrefix("listening on ") }.flatMap { Int($0.split(separator: ":").last ?? "") }
-            apiPort = lines.first { $0.hasPrefix("api listening on ") }.flatMap { Int($0.split(separator: ":").last ?? "") }
-            if !coordinator.isRunning { throw BenchFailure("coordinator exited; see \(dir)/coordinator.log") }
-        }
-        guard let port, let apiPort else { throw BenchFailure("coordinator did not start; see \(dir)/coordinator.log") }
+        let port = try await ProcessRunner.announcedPort(log: dir + "/coordinator.log", process: coordinator)
+        let apiPort = try await ProcessRunner.announcedPort("api listening on ", log: dir + "/coordinator.log", process: coordinator)
         for id in ids {
             nodes.append(try ProcessRunner.spawn(bin: bin, "tessera-participant", ["run", "--keys", dir + "/keys", "--id", id,
                 "--coordinator", "127.0.0.1:\(port)", "--data", dir + "/\(id).vector", "--state", dir + "/\(id).sqlite",
