@@ -42,6 +42,14 @@ import TesseraTransport
         throw TestFailure("job \(id) never reached the state awaited:\n\(coordinator.output.suffix(3000))")
     }
 
+    /// A steward decision's API body: the decision sealed by `signer`'s own key.
+    func stewardDecision(_ signer: String, job: String, brand: String, approve: Bool, reason: String = "") throws -> Data {
+        let node = try NodeKeys.principal(directory: testKeys, id: signer)
+        let envelope = try Outbox(federation: node.federation.name, sender: signer, key: node.signingKey, nextSequence: { 0 })
+            .seal(job: job, round: 0, .stewardDecision(.with { $0.brand = brand; $0.approve = approve; $0.reason = reason }))
+        return try JSONSerialization.data(withJSONObject: ["envelope": envelope.base64EncodedString()])
+    }
+
     func json(_ reply: APIClient.Reply) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: reply.body) as? [String: Any], "not a JSON object: \(reply.text)")
     }
@@ -359,12 +367,6 @@ import TesseraTransport
         }
         defer { for n in nodes + [coordinator] { n.signal(SIGTERM) } }
         let analyst = try client("analyst", port: apiPort)
-        func decision(_ signer: String, job: String, brand: String, approve: Bool, reason: String = "") throws -> Data {
-            let node = try NodeKeys.principal(directory: testKeys, id: signer)
-            let envelope = try Outbox(federation: node.federation.name, sender: signer, key: node.signingKey, nextSequence: { 0 })
-                .seal(job: job, round: 0, .stewardDecision(.with { $0.brand = brand; $0.approve = approve; $0.reason = reason }))
-            return try JSONSerialization.data(withJSONObject: ["envelope": envelope.base64EncodedString()])
-        }
         func waitFor(_ id: String, _ done: ([String: Any]) -> Bool) async throws -> [String: Any] {
             try await awaitJob(id, as: analyst, coordinator: coordinator, done)
         }
@@ -384,25 +386,25 @@ import TesseraTransport
         #expect(try await analyst.get("/v1/jobs/queued-1").status == 404)
 
         // Only brand-a's steward, with its own signature.
-        let byOperator = try await client("operator", port: apiPort).post("/v1/jobs/held-1/decisions", json: try decision("operator", job: "held-1", brand: "brand-a", approve: true))
+        let byOperator = try await client("operator", port: apiPort).post("/v1/jobs/held-1/decisions", json: try stewardDecision("operator", job: "held-1", brand: "brand-a", approve: true))
         #expect(byOperator.status == 403, "\(byOperator.text)")
         let stewardB = try client("steward-brand-b", port: apiPort)
-        let otherBrand = try await stewardB.post("/v1/jobs/held-1/decisions", json: try decision("steward-brand-b", job: "held-1", brand: "brand-a", approve: true))
+        let otherBrand = try await stewardB.post("/v1/jobs/held-1/decisions", json: try stewardDecision("steward-brand-b", job: "held-1", brand: "brand-a", approve: true))
         #expect(otherBrand.status == 403 && says(otherBrand, "steward of brand-b, not of brand-a"), "\(otherBrand.text)")
-        let forged = try await stewardB.post("/v1/jobs/held-1/decisions", json: try decision("steward-brand-a", job: "held-1", brand: "brand-a", approve: true))
+        let forged = try await stewardB.post("/v1/jobs/held-1/decisions", json: try stewardDecision("steward-brand-a", job: "held-1", brand: "brand-a", approve: true))
         #expect(forged.status == 400 && says(forged, "not signed by steward-brand-b"), "\(forged.text)")
         let stewardA = try client("steward-brand-a", port: apiPort)
-        let approved = try await stewardA.post("/v1/jobs/held-1/decisions", json: try decision("steward-brand-a", job: "held-1", brand: "brand-a", approve: true, reason: "fine"))
+        let approved = try await stewardA.post("/v1/jobs/held-1/decisions", json: try stewardDecision("steward-brand-a", job: "held-1", brand: "brand-a", approve: true, reason: "fine"))
         #expect(approved.status == 200, "\(approved.text)")
         let done = try await waitFor("held-1") { $0["status"] as? String == "done" }
         #expect(reason(done, "brand-a") == "approved by steward-brand-a: fine")
-        let twice = try await stewardA.post("/v1/jobs/held-1/decisions", json: try decision("steward-brand-a", job: "held-1", brand: "brand-a", approve: true))
+        let twice = try await stewardA.post("/v1/jobs/held-1/decisions", json: try stewardDecision("steward-brand-a", job: "held-1", brand: "brand-a", approve: true))
         #expect(twice.status == 409, "\(twice.text)")
 
         // A rejection, with the steward's reason as the brand's.
         #expect(try await analyst.post("/v1/jobs", json: try job("held-2", readers: ["analyst"], scheme: "paillier", extra: ab)).status == 201)
         _ = try await waitFor("held-2") { ($0["held"] as? [String: Any])?["brand-a"] != nil }
-        #expect(try await stewardA.post("/v1/jobs/held-2/decisions", json: try decision("steward-brand-a", job: "held-2", brand: "brand-a", approve: false, reason: "not this quarter")).status == 200)
+        #expect(try await stewardA.post("/v1/jobs/held-2/decisions", json: try stewardDecision("steward-brand-a", job: "held-2", brand: "brand-a", approve: false, reason: "not this quarter")).status == 200)
         let rejected = try await waitFor("held-2") { $0["status"] as? String == "refused" }
         #expect(reason(rejected, "brand-a") == "rejected by steward-brand-a: not this quarter")
 
@@ -413,7 +415,7 @@ import TesseraTransport
         let expired = try await waitFor("held-3") { $0["status"] as? String == "refused" }
         #expect((expired["held"] as? [String: Any])?["brand-c"] != nil && (expired["decisions"] as? [String: Any])?["brand-c"] == nil, "\(expired)")
         let stewardC = try client("steward-brand-c", port: apiPort)
-        let late = try await stewardC.post("/v1/jobs/held-3/decisions", json: try decision("steward-brand-c", job: "held-3", brand: "brand-c", approve: true))
+        let late = try await stewardC.post("/v1/jobs/held-3/decisions", json: try stewardDecision("steward-brand-c", job: "held-3", brand: "brand-c", approve: true))
         #expect(late.status == 409, "\(late.text)")
 
         // Each steward decision is in the transcript, signed by its steward, and audited.
@@ -427,6 +429,47 @@ import TesseraTransport
             .map { try Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: $0.envelope).body) }.filter { $0.jobID == "held-3" }
         #expect(holdsOfC.count == 1 && holdsOfC.first?.jobDecision.held == true && (holdsOfC.first?.jobDecision.holdDeadline ?? 0) > 0, "\(holdsOfC)")
         #expect(report.accesses.contains { $0.action == "cancel-job" && $0.principal == "analyst" && $0.job == "queued-1" })
+    }
+
+    /// A job held for a steward survives a coordinator kill: the restarted coordinator reloads
+    /// the brand's signed hold, shows it, relays the steward's approval, and the job runs.
+    @Test func aHeldJobSurvivesACoordinatorKill() async throws {
+        let dir = try temporaryDirectory()
+        let (first, port, apiPort) = try await startService(dir, participantPort: try LoopbackPort.free())
+        try JSONSerialization.data(withJSONObject: ["stewardApproval": true, "stewardTimeout": 300]).write(to: URL(fileURLWithPath: dir + "/a-policy.json"))
+        var nodes: [NodeProcess] = []
+        var expected = [Int64](repeating: 0, count: Self.length)
+        for (i, id) in ["brand-a", "brand-b"].enumerated() {
+            for j in 0..<Self.length { expected[j] += values(i)[j] }
+            nodes.append(try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
+                "--data", try writeData(dir, name: id, values: values(i)), "--state", dir + "/\(id).sqlite"]
+                + (id == "brand-a" ? ["--policy", dir + "/a-policy.json"] : []), in: dir, name: id))
+        }
+        defer { for n in nodes { n.signal(SIGTERM) } }
+        let ab = ["participants": ["brand-a", "brand-b"], "minParticipants": 2] as [String: Any]
+        let analyst = try client("analyst", port: apiPort)
+        #expect(try await analyst.post("/v1/jobs", json: try job("held-r", readers: ["analyst"], scheme: "paillier", extra: ab)).status == 201)
+        _ = try await awaitJob("held-r", as: analyst, coordinator: first) { ($0["held"] as? [String: Any])?["brand-a"] != nil }
+        first.signal(SIGKILL)
+        _ = try await first.waitForExit(timeout: 30)
+
+        let (second, _, apiPort2) = try await startService(dir, participantPort: port, name: "coordinator-2")
+        defer { second.signal(SIGTERM) }
+        let again = try client("analyst", port: apiPort2)
+        let reloaded = try json(try await again.get("/v1/jobs/held-r"))
+        #expect(reloaded["status"] as? String == "active" && (reloaded["held"] as? [String: Any])?["brand-a"] != nil, "\(reloaded)")
+        // The steward approves through the restarted coordinator once its brand is back.
+        let steward = try client("steward-brand-a", port: apiPort2)
+        var approved: APIClient.Reply?
+        for _ in 0..<120 {
+            approved = try await steward.post("/v1/jobs/held-r/decisions", json: try stewardDecision("steward-brand-a", job: "held-r", brand: "brand-a", approve: true))
+            if approved?.status == 200 { break }
+            try await Task.sleep(for: .milliseconds(250))  // brand-a reconnecting: "is not connected"
+        }
+        #expect(approved?.status == 200, "\(approved?.text ?? "")")
+        _ = try await awaitJob("held-r", as: again, coordinator: second) { $0["status"] as? String == "done" }
+        let rounds = try json(try await again.get("/v1/jobs/held-r/result"))["rounds"] as? [[String: Any]]
+        #expect((rounds?.first?["sums"] as? [NSNumber])?.map(\.int64Value) == expected)
     }
 
     @Test func aCertificateFromAnotherCAIsRefusedByTLS() async throws {
