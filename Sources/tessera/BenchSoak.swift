@@ -16,7 +16,8 @@ import TesseraTransport
 /// one after another (alternating one-shot and Paillier with `--scheme both`), waits for each
 /// to be released and checks its sums against the plaintext sums. The coordinator's resident
 /// memory, open files and state file size are sampled after every job; the figures compare the
-/// end with the state after the warm-up jobs (the first 10%), per job.
+/// end with the state after the warm-up jobs (the first 10%): growth per job of the files, and
+/// of the memory its range and least-squares slope.
 struct BenchSoak: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "soak",
         abstract: "J jobs back to back on one coordinator with P participants: memory, open files and state size, end against start.")
@@ -34,6 +35,17 @@ struct BenchSoak: AsyncParsableCommand {
         guard jobs >= 2 else { throw ValidationError("--jobs must be at least 2") }
         guard participants >= 2 else { throw ValidationError("--participants must be at least 2") }
         guard values >= 1 else { throw ValidationError("--values must be at least 1") }
+    }
+
+    /// The least-squares slope of y against x.
+    static func slope(x: [Double], y: [Double]) -> Double {
+        let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
+        var covariance = 0.0, variance = 0.0
+        for (a, b) in zip(x, y) {
+            covariance += (a - mx) * (b - my)
+            variance += (a - mx) * (a - mx)
+        }
+        return variance > 0 ? covariance / variance : 0
     }
 
     struct Sample { var job: Int; var seconds: Double; var resident: Int; var peak: Int; var openFiles: Int; var stateBytes: Int; var participantStateBytes: Int }
@@ -106,13 +118,20 @@ struct BenchSoak: AsyncParsableCommand {
         let warm = samples[max(1, jobs / 10)], end = samples.last!
         let span = Double(end.job - warm.job)
         func perJob(_ a: Int, _ b: Int) -> Double { Double(b - a) / span }
+        // Memory after the warm-up: its range, and its least-squares slope per job (a leak is
+        // a steady slope; a cache filling up is a step that flattens).
+        let settled = samples[warm.job...]
+        let residents: [Double] = settled.map { Double($0.resident) }
+        let jobIndices: [Double] = settled.map { Double($0.job) }
+        let slope = Self.slope(x: jobIndices, y: residents)
         let times = samples.dropFirst().map(\.seconds).sorted()
         let figures: [String: Any] = [
             "jobs": jobs, "participants": participants, "values": values, "scheme": scheme, "seconds": total,
             "job_seconds_p50": times[times.count / 2], "job_seconds_max": times.last!,
             "warm_after_jobs": warm.job,
             "coordinator_rss_bytes": ["start": samples[0].resident, "warm": warm.resident, "end": end.resident, "peak": end.peak,
-                                      "growth_per_job_after_warm": perJob(warm.resident, end.resident)],
+                                      "min_after_warm": Int(residents.min()!), "max_after_warm": Int(residents.max()!),
+                                      "slope_per_job_after_warm": slope],
             "coordinator_open_files": ["start": samples[0].openFiles, "warm": warm.openFiles, "end": end.openFiles],
             "coordinator_state_bytes": ["start": samples[0].stateBytes, "warm": warm.stateBytes, "end": end.stateBytes,
                                         "growth_per_job_after_warm": perJob(warm.stateBytes, end.stateBytes)],
@@ -126,7 +145,8 @@ struct BenchSoak: AsyncParsableCommand {
             print("\(jobs) vector-sum jobs (\(scheme), \(values) values) back to back through the job API, \(participants) participants, one coordinator:")
             print(String(format: "  %.1f s in all; per job p50 %.2f s, slowest %.2f s; every result exact", total, times[times.count / 2], times.last!))
             print("  coordinator RSS: start \(mib(samples[0].resident)), after \(warm.job) jobs \(mib(warm.resident)), end \(mib(end.resident)) (peak \(mib(end.peak))); "
-                  + String(format: "%+.1f KiB per job after the warm-up", perJob(warm.resident, end.resident) / 1024))
+                  + "from job \(warm.job) on between \(mib(Int(residents.min()!))) and \(mib(Int(residents.max()!))), "
+                  + String(format: "slope %+.2f KiB per job", slope / 1024))
             print("  coordinator open files: start \(samples[0].openFiles), after \(warm.job) jobs \(warm.openFiles), end \(end.openFiles)")
             print(String(format: "  coordinator state: %.2f MB after %d jobs, %.2f MB at the end: %.1f KB per job; participants' state %.1f KB per job (all %d)",
                          Double(warm.stateBytes) / 1e6, warm.job, Double(end.stateBytes) / 1e6, perJob(warm.stateBytes, end.stateBytes) / 1000,
