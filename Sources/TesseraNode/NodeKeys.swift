@@ -33,15 +33,6 @@ public struct ParticipantNode: Sendable {
     /// The participant's threshold Paillier share, opened from the installed dealing; nil
     /// for a participant outside the decryption committee, or when no dealing is installed.
     public let paillierShare: KeyShare?
-
-    /// Transitional, for callers written before `paillierShare` was optional.
-    @available(*, deprecated, message: "use paillierShare (nil for a participant that holds no Paillier share)")
-    public var share: KeyShare {
-        guard let paillierShare else {
-            preconditionFailure("\(id) holds no Paillier key share: it is not in the decryption committee, or no paillier-dealing.json is installed")
-        }
-        return paillierShare
-    }
 }
 
 /// Loads a node's keys: from its own node directory (`tessera keys request` + `install`) or
