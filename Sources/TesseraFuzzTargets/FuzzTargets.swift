@@ -358,7 +358,7 @@ public enum FuzzTargets {
                     case .blob(let v): arguments.append(Data(v)); return "?"
                     }
                 }
-                try db.execute(sql: "INSERT INTO orders VALUES (" + values.joined(separator: ", ") + ")", arguments: StatementArguments(arguments))
+                try db.makeStatement(sql: "INSERT INTO orders VALUES (" + values.joined(separator: ", ") + ")").execute(arguments: StatementArguments(arguments))
             }
             _ = try? SQLiteOrderSource.forEach(in: db, file: "orders.sqlite", onInvalid: { _ in true }) { _ in }
             return .rollback
