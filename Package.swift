@@ -147,8 +147,9 @@ let package = Package(
         .testTarget(name: "TesseraServiceTests", dependencies: ["TesseraService", "TesseraProtocol"]),
         .target(name: "TesseraFuzzTargets", dependencies: [
             "TesseraAudit", "TesseraCoordinator", "TesseraData", "TesseraGroup", "TesseraKeys", "TesseraParticipant", "TesseraProtocol",
-            "TesseraService", "TesseraSimulation", "TesseraState", "TesseraTransport",
+            "TesseraService", "TesseraSimulation", "TesseraState", "TesseraTransport", "TesseraSchemes", "TesseraCrypto", "TesseraRandom",
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "TesseraFuzzTests", dependencies: ["TesseraFuzzTargets"]),
     ]

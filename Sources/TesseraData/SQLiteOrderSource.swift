@@ -28,24 +28,35 @@ public struct SQLiteOrderSource: OrderSource {
         configuration.readonly = true
         let queue: DatabaseQueue
         do { queue = try DatabaseQueue(path: path, configuration: configuration) } catch { throw sourceError("cannot open the database: \(error)") }
+        return try queue.read { db in try Self.forEach(in: db, file: path, table: table, onInvalid: onInvalid, body) }
+    }
+
+    /// The rows of `table` in an open database, read and validated as `forEach` does (`file`
+    /// names the database in errors): the reader behind the file, for databases already open.
+    @discardableResult
+    public static func forEach(in db: Database, file: String, table: String = "orders", onInvalid: (RowError) -> Bool = { _ in false },
+                               _ body: (OrderRecord) throws -> Void) throws -> OrderSourceSummary {
+        guard !table.isEmpty, !table.contains("\""), !table.contains("\0") else {
+            throw RowError(file: file, line: 0, field: "-", problem: "invalid table name", table: table)
+        }
         let sql = "SELECT rowid, " + OrderRecord.columns.map { "\"\($0)\"" }.joined(separator: ", ") + " FROM \"\(table)\" ORDER BY rowid"
         var summary = OrderSourceSummary()
-        try queue.read { db in
-            let cursor: RowCursor
-            do { cursor = try Row.fetchCursor(db, sql: sql) } catch { throw sourceError("cannot read the table: \(error)") }
-            try cursor.forEach { row in
-                let rowid: Int64 = row[0]
-                let record: OrderRecord
-                do {
-                    record = try Self.parse(row, file: path, table: table, rowid: Int(rowid))
-                } catch let error as RowError {
-                    guard onInvalid(error) else { throw error }
-                    summary.skipped += 1
-                    return
-                }
-                try body(record)
-                summary.rows += 1
+        let cursor: RowCursor
+        do { cursor = try Row.fetchCursor(db, sql: sql) } catch {
+            throw RowError(file: file, line: 0, field: "-", problem: "cannot read the table: \(error)", table: table)
+        }
+        try cursor.forEach { row in
+            let rowid: Int64 = row[0]
+            let record: OrderRecord
+            do {
+                record = try Self.parse(row, file: file, table: table, rowid: Int(rowid))
+            } catch let error as RowError {
+                guard onInvalid(error) else { throw error }
+                summary.skipped += 1
+                return
             }
+            try body(record)
+            summary.rows += 1
         }
         return summary
     }

@@ -10,13 +10,18 @@ public enum SQLiteCell: Sendable, Equatable {
 }
 
 extension SQLiteOrderSource {
+    /// The table an order database holds: the CSV's columns, without declared types.
+    public static func schema(table: String = "orders") -> String {
+        "CREATE TABLE \"\(table)\" (" + OrderRecord.columns.map { "\"\($0)\"" }.joined(separator: ", ") + ")"
+    }
+
     /// Creates the table (columns without declared type, so values keep the storage class they
     /// are given) and inserts `rows` of 8 cells in column order, in one transaction.
     public static func write(path: String, table: String = "orders", rows: some Sequence<[SQLiteCell]>) throws {
         precondition(!table.contains("\""), "invalid table name")
         let queue = try DatabaseQueue(path: path)
         try queue.write { db in
-            try db.execute(sql: "CREATE TABLE \"\(table)\" (" + OrderRecord.columns.map { "\"\($0)\"" }.joined(separator: ", ") + ")")
+            try db.execute(sql: schema(table: table))
             let statement = try db.makeStatement(sql: "INSERT INTO \"\(table)\" VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             for row in rows {
                 precondition(row.count == 8, "an order row has 8 columns")

@@ -101,13 +101,17 @@ public struct EnrollmentRequest: Codable, Sendable, Hashable {
     /// Reads a request file (no verification; see `verify`). Unknown fields are refused.
     public static func read(path: String) throws -> EnrollmentRequest {
         guard FileManager.default.fileExists(atPath: path) else { throw FederationKeysError.missingFile(path: path) }
+        let data: Data
+        do { data = try FileBytes.read(path) } catch { throw EnrollmentError.invalidRequest(path: path, reason: "\(error)") }
+        return try decode(data, path: path)
+    }
+
+    /// A request file's bytes, decoded as `read` does (`path` names it in errors).
+    public static func decode(_ data: Data, path: String) throws -> EnrollmentRequest {
         do {
-            let data = try FileBytes.read(path)
             let request = try KeyFiles.decode(EnrollmentRequest.self, from: data, path: path, format: format)
             try JSONFields.check(data, allowed: fields, path: path)
             return request
-        } catch let error as KeyFileError {
-            throw EnrollmentError.invalidRequest(path: path, reason: "\(error)")
         } catch {
             throw EnrollmentError.invalidRequest(path: path, reason: "\(error)")
         }

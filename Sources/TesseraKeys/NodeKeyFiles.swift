@@ -61,23 +61,25 @@ public struct NodeKeyMaterial: Sendable, CustomStringConvertible {
 /// The secret key files a node loads. Every one is refused when its group or others may
 /// read or write it (`KeyFileError.insecureMode`, naming the file and the mode).
 public enum NodeKeyFiles {
-    public static func signingKey(path: String) throws -> SigningKey {
-        let text = try secretText(path)
+    public static func signingKey(path: String) throws -> SigningKey { try signingKey(try secretText(path), path: path) }
+    public static func sealingKey(path: String) throws -> SealingPrivateKey { try sealingKey(try secretText(path), path: path) }
+    public static func tlsKey(path: String) throws -> (P256.Signing.PrivateKey, String) { try tlsKey(try secretText(path), path: path) }
+
+    /// The key in a signing-key file's text (`path` names it in errors).
+    public static func signingKey(_ text: String, path: String) throws -> SigningKey {
         do { return try SigningKey(pkcs8PEM: text) } catch {
             throw FederationKeysError.badPEM(path: path, reason: "not an Ed25519 signing key in PKCS#8 PEM (\(error))")
         }
     }
 
-    public static func sealingKey(path: String) throws -> SealingPrivateKey {
-        let text = try secretText(path)
+    public static func sealingKey(_ text: String, path: String) throws -> SealingPrivateKey {
         do { return try SealingPrivateKey(pkcs8PEM: text) } catch {
             throw FederationKeysError.badPEM(path: path, reason: "not an X25519 sealing key in PKCS#8 PEM (\(error))")
         }
     }
 
     /// A P-256 key (SEC1 "EC PRIVATE KEY" as written here, or PKCS#8) and its PEM text.
-    public static func tlsKey(path: String) throws -> (P256.Signing.PrivateKey, String) {
-        let text = try secretText(path)
+    public static func tlsKey(_ text: String, path: String) throws -> (P256.Signing.PrivateKey, String) {
         do { return (try P256.Signing.PrivateKey(pemRepresentation: text), text) } catch {
             throw FederationKeysError.badPEM(path: path, reason: "not a P-256 private key (\(error))")
         }
@@ -86,7 +88,11 @@ public enum NodeKeyFiles {
     /// A secret file's text after the mode check; a missing file is `missingFile`.
     public static func secretText(_ path: String) throws -> String {
         guard FileManager.default.fileExists(atPath: path) else { throw FederationKeysError.missingFile(path: path) }
-        let data = try KeyFiles.readSecret(path: path)
+        return try text(KeyFiles.readSecret(path: path), path: path)
+    }
+
+    /// A key file's bytes as text: refused (`badPEM`) unless UTF-8.
+    public static func text(_ data: Data, path: String) throws -> String {
         guard let text = String(data: data, encoding: .utf8) else {
             throw FederationKeysError.badPEM(path: path, reason: "not UTF-8 text")
         }

@@ -262,7 +262,7 @@ public struct APIServer: Sendable {
     }
 
     /// A job file from a request body: JSON, with the coordinator-set "proposer" refused.
-    static func decodeJob(_ data: Data) throws -> JobDefinition {
+    public static func decodeJob(_ data: Data) throws -> JobDefinition {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw APIError(.badRequest, "the request body is not a JSON object (a job file, protocol/README.md §7)")
         }

@@ -16,6 +16,25 @@ guard let selected = FuzzTargets.named(name) else {
 }
 nonisolated(unsafe) let target = selected
 
+// TESSERA_FUZZ_WRITE_SEEDS=DIR: write the target's generated seeds (FuzzSeeds) into DIR and stop.
+if let directory = ProcessInfo.processInfo.environment["TESSERA_FUZZ_WRITE_SEEDS"] {
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var failure: Error?
+    Task.detached {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for seed in try await FuzzSeeds.seeds(for: name) {
+                try seed.bytes.write(to: URL(fileURLWithPath: directory + "/" + seed.name))
+                print("\(directory)/\(seed.name): \(seed.bytes.count) bytes")
+            }
+        } catch { failure = error }
+        done.signal()
+    }
+    done.wait()
+    if let failure { FileHandle.standardError.write(Data("seeds for \(name): \(failure)\n".utf8)); exit(1) }
+    exit(0)
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     target.run(data.map { Data(bytes: $0, count: size) } ?? Data())

@@ -196,8 +196,11 @@ public struct OneShotScheme: AggregationScheme {
     }
 
     /// `verifyProof` is false only for key layers the coordinator checked before storing them.
+    /// `masked`, when given, is the masked vector the key layer must sign the hash of: compared
+    /// as soon as the signature is checked, so that a mismatching vector costs no point
+    /// decoding and no proof verification.
     func openKeyLayer(_ envelope: Data, from contributor: String, context: RoundContext, layout: Layout,
-                      verifyProof: Bool = true) async throws -> KeyLayer {
+                      verifyProof: Bool = true, masked: Data? = nil) async throws -> KeyLayer {
         guard context.federation.participants[contributor] != nil else {
             throw ProtocolError(.unknownSender, "\(contributor) is not an enrolled participant of federation \(context.federation.name)")
         }
@@ -216,25 +219,10 @@ public struct OneShotScheme: AggregationScheme {
         guard case .keyLayer(let layer) = body.payload else {
             throw ProtocolError(.malformed, "the key layer of \(contributor) carries a \(body.kind)")
         }
-        let sizes = layout.groupSizes()
-        guard layer.randomness.count == layout.groups * 32, layer.values.count == layout.messages * 32,
-              layer.proofChallenge.count == 32, layer.proofResponses.count == layout.groups * 32, layer.maskedHash.count == 32 else {
-            throw ProtocolError(.wrongLength, "key layer of \(contributor): \(layer.randomness.count / 32) groups and \(layer.values.count / 32) values; the job's layout is \(layout.groups) groups of \(layout.keys) for \(layout.messages) values")
+        if layer.maskedHash.count == 32, let masked, Self.maskedHash([UInt8](masked)) != [UInt8](layer.maskedHash) {
+            throw ProtocolError(.malformed, "the masked vector of \(contributor) does not match the hash its key layer signs")
         }
-        let ciphertexts: [ElGamalCiphertext]
-        let proof: RandomnessProof
-        do {
-            let c1 = try [GroupElement](concatenated: layer.randomness, count: layout.groups, what: "key-layer randomness of \(contributor)")
-            let c2 = try [GroupElement](concatenated: layer.values, count: layout.messages, what: "key-layer value of \(contributor)")
-            var offset = 0
-            ciphertexts = sizes.enumerated().map { g, size in
-                defer { offset += size }
-                return ElGamalCiphertext(c1: c1[g], c2: Array(c2[offset..<(offset + size)]))
-            }
-            proof = try RandomnessProof(encoded: layer.proofChallenge + layer.proofResponses, groups: layout.groups)
-        } catch {
-            throw ProtocolError(.invalidCiphertext, "key layer of \(contributor): \(error)")
-        }
+        let (ciphertexts, proof) = try Self.decodeKeyLayer(layer, groupSizes: layout.groupSizes(), contributor: contributor)
         do {
             if verifyProof {
                 try await proof.verify(ciphertexts, publicKey: key.publicKey, context: proofContext(context, sender: contributor),
@@ -244,6 +232,30 @@ public struct OneShotScheme: AggregationScheme {
             throw ProtocolError(.invalidProof, "key layer of \(contributor): the proof of knowledge of its encryption randomness does not verify for \(contributor), job \(context.job), round \(context.round)")
         }
         return KeyLayer(contributor: contributor, envelope: envelope, maskedHash: [UInt8](layer.maskedHash), ciphertexts: ciphertexts)
+    }
+
+    /// A key layer's ciphertexts and randomness proof, of the shape `groupSizes` gives (the
+    /// round's layout: the number of messages in each group): every length checked, every
+    /// point and scalar decoded canonically. The proof is not verified here.
+    public static func decodeKeyLayer(_ layer: Tessera_V1_KeyLayerSubmission, groupSizes sizes: [Int],
+                                      contributor: String) throws -> (ciphertexts: [ElGamalCiphertext], proof: RandomnessProof) {
+        let groups = sizes.count, messages = sizes.reduce(0, +)
+        guard layer.randomness.count == groups * 32, layer.values.count == messages * 32,
+              layer.proofChallenge.count == 32, layer.proofResponses.count == groups * 32, layer.maskedHash.count == 32 else {
+            throw ProtocolError(.wrongLength, "key layer of \(contributor): \(layer.randomness.count / 32) groups and \(layer.values.count / 32) values; the job's layout is \(groups) groups of \(sizes.max() ?? 0) for \(messages) values")
+        }
+        do {
+            let c1 = try [GroupElement](concatenated: layer.randomness, count: groups, what: "key-layer randomness of \(contributor)")
+            let c2 = try [GroupElement](concatenated: layer.values, count: messages, what: "key-layer value of \(contributor)")
+            var offset = 0
+            let ciphertexts = sizes.enumerated().map { g, size in
+                defer { offset += size }
+                return ElGamalCiphertext(c1: c1[g], c2: Array(c2[offset..<(offset + size)]))
+            }
+            return (ciphertexts, try RandomnessProof(encoded: layer.proofChallenge + layer.proofResponses, groups: groups))
+        } catch {
+            throw ProtocolError(.invalidCiphertext, "key layer of \(contributor): \(error)")
+        }
     }
 
     /// BLAKE2b-256 over the sorted contributors and their key-layer envelopes: the set a holder
@@ -267,10 +279,11 @@ public struct OneShotScheme: AggregationScheme {
         guard submission.oneShot.masked.count == layout.maskedBytes else {
             throw ProtocolError(.wrongLength, "masked vector of \(submission.oneShot.masked.count) bytes; \(layout.blocks) blocks of \(layout.mask.n) words are \(layout.maskedBytes) bytes")
         }
-        let layer = try await openKeyLayer(submission.oneShot.keyLayer, from: sender, context: context, layout: layout)
-        guard Self.maskedHash([UInt8](submission.oneShot.masked)) == layer.maskedHash else {
-            throw ProtocolError(.malformed, "the masked vector of \(sender) does not match the hash its key layer signs")
-        }
+        // The masked vector's hash is compared before the key layer's points are decoded and
+        // its proof verified: a submission whose two parts do not belong together is the
+        // cheapest one to refuse.
+        _ = try await openKeyLayer(submission.oneShot.keyLayer, from: sender, context: context, layout: layout,
+                                   masked: submission.oneShot.masked)
     }
 
     public func transcribed(_ envelope: Data, submission: Tessera_V1_Submission) throws -> Data { submission.oneShot.keyLayer }
@@ -317,16 +330,26 @@ public struct OneShotScheme: AggregationScheme {
         guard key.answering.contains(holder), let index = key.index(of: holder), Int(answer.holderIndex) == index else {
             throw ProtocolError(.invalidProof, "\(holder) answers as holder \(answer.holderIndex); epoch \(key.epoch.hex) gives it index \(key.index(of: holder) ?? 0)\(key.answering.contains(holder) ? "" : " and did not qualify")")
         }
-        let groups = aggregate.ciphertexts.count
-        guard answer.shares.count == groups * key.keys * 32, answer.proofChallenge.count == 32, answer.proofResponses.count == key.keys * 32 else {
-            throw ProtocolError(.wrongLength, "partial decryptions of \(holder): \(answer.shares.count) bytes of shares and \(answer.proofResponses.count) of responses; expected \(groups * key.keys * 32) and \(key.keys * 32)")
-        }
+        let partial = try Self.decodePartials(answer, holder: holder, index: index, groups: aggregate.ciphertexts.count, keys: key.keys)
         do {
-            let partial = try ElGamalPartialDecryption(index: index, encodedShares: answer.shares, groups: groups, keys: key.keys,
-                                                       encodedProof: answer.proofChallenge + answer.proofResponses)
             return try await key.verificationKey(of: holder).verify(partial, of: aggregate.ciphertexts.map(\.c1),
                                                                     context: decryptionContext(context, holder: holder, contributors: aggregate.contributorDigest),
                                                                     parallelism: context.parallelism)
+        } catch {
+            throw ProtocolError(.invalidProof, "partial decryptions from \(holder) (holder \(index)) do not match their proof: \(error)")
+        }
+    }
+
+    /// A holder's partial decryptions of `groups` aggregates under `keys` keys, decoded (every
+    /// length checked, every point and scalar canonical); their proof is not verified here.
+    public static func decodePartials(_ answer: Tessera_V1_PartialDecryptions, holder: String, index: Int, groups: Int,
+                                      keys: Int) throws -> ElGamalPartialDecryption {
+        guard answer.shares.count == groups * keys * 32, answer.proofChallenge.count == 32, answer.proofResponses.count == keys * 32 else {
+            throw ProtocolError(.wrongLength, "partial decryptions of \(holder): \(answer.shares.count) bytes of shares and \(answer.proofResponses.count) of responses; expected \(groups * keys * 32) and \(keys * 32)")
+        }
+        do {
+            return try ElGamalPartialDecryption(index: index, encodedShares: answer.shares, groups: groups, keys: keys,
+                                                encodedProof: answer.proofChallenge + answer.proofResponses)
         } catch {
             throw ProtocolError(.invalidProof, "partial decryptions from \(holder) (holder \(index)) do not match their proof: \(error)")
         }
