@@ -38,16 +38,7 @@ public struct OrderCSVReader: OrderSource {
                 }
                 return
             }
-            let record: OrderRecord
-            do {
-                record = try Self.parse(line, file: path, line: lineNumber)
-            } catch let error as RowError {
-                guard onInvalid(error) else { throw error }
-                summary.skipped += 1
-                return
-            }
-            try body(record)
-            summary.rows += 1
+            try summary.take({ try Self.parse(line, file: path, line: lineNumber) }, onInvalid: onInvalid, body)
         }
         var buffer = [UInt8]()
         buffer.reserveCapacity(min(chunkSize, 1 << 20) * 2)

@@ -32,6 +32,22 @@ public struct OrderSourceSummary: Sendable, Equatable {
     }
 }
 
+extension OrderSourceSummary {
+    /// One row, the same way for every source: parsed and handed to `body` (counted in
+    /// `rows`), or invalid and skipped (counted in `skipped`) when `onInvalid` allows, else
+    /// its error is thrown.
+    mutating func take(_ parse: () throws -> OrderRecord, onInvalid: (RowError) -> Bool, _ body: (OrderRecord) throws -> Void) throws {
+        let record: OrderRecord
+        do { record = try parse() } catch let error as RowError {
+            guard onInvalid(error) else { throw error }
+            skipped += 1
+            return
+        }
+        try body(record)
+        rows += 1
+    }
+}
+
 /// A partner's orders, streamed row by row and validated with the same rules whatever the
 /// storage (`OrderCSVReader`, `SQLiteOrderSource`). Invalid rows are reported through
 /// `onInvalid`: returning true skips the row, false stops and the source throws that error.

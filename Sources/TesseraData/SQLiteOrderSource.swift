@@ -47,16 +47,7 @@ public struct SQLiteOrderSource: OrderSource {
         }
         try cursor.forEach { row in
             let rowid: Int64 = row[0]
-            let record: OrderRecord
-            do {
-                record = try Self.parse(row, file: file, table: table, rowid: Int(rowid))
-            } catch let error as RowError {
-                guard onInvalid(error) else { throw error }
-                summary.skipped += 1
-                return
-            }
-            try body(record)
-            summary.rows += 1
+            try summary.take({ try Self.parse(row, file: file, table: table, rowid: Int(rowid)) }, onInvalid: onInvalid, body)
         }
         return summary
     }
