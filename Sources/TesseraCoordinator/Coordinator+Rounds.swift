@@ -529,6 +529,7 @@ extension Coordinator {
                     jobs[id] = job
                     log.warning("requested holders did not all answer in time; asking every contributor",
                                 metadata: ["job": .string(id), "asked": .string(widened.subtracting(answered).sorted().joined(separator: ","))])
+                    CrashPoint.reached("unresponsive-stored")
                     scheduleDeadline(id)
                     for holder in widened.subtracting(answered).sorted() { try await sendDecryptionRequest(to: holder, job: id) }
                     return

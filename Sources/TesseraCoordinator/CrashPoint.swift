@@ -6,7 +6,8 @@ import Foundation
 /// is acknowledged or acted upon:
 /// "dkg-deal-stored", "dkg-complain-stored", "dkg-justify-stored", "dkg-confirm-stored": the
 /// first message of that DKG phase; "submission-stored": a round's first submission;
-/// "partials-stored": a holder's verified partial decryptions.
+/// "partials-stored": a holder's verified partial decryptions; "unresponsive-stored": the
+/// holders that missed a decryption deadline, before the others are asked.
 enum CrashPoint {
     static let point = ProcessInfo.processInfo.environment["TESSERA_CRASH_POINT"]
     static func reached(_ name: String) {
