@@ -196,13 +196,12 @@ struct BenchLoad: AsyncParsableCommand {
         }
         let contributors = (result["contributors"] as? [String])?.count ?? 0
         let m = BenchMetrics((try? String(contentsOfFile: dir + "/coordinator.metrics", encoding: .utf8)) ?? "")
-        func total(_ name: String, _ among: [String], _ snapshot: BenchMetrics) -> Double { among.map { snapshot.value(name, ["participant": $0]) }.reduce(0, +) }
-        let dkgIn = atDKG.map { total("tessera_bytes_received_total", ids, $0) } ?? 0
-        let dkgOut = atDKG.map { total("tessera_bytes_sent_total", ids, $0) } ?? 0
-        let bytesIn = total("tessera_bytes_received_total", ids, m) - dkgIn
-        let bytesOut = total("tessera_bytes_sent_total", ids, m) - dkgOut
+        // The job's bytes to or from `among`: the counters at the end less those at the DKG's end.
+        func jobBytes(_ name: String, _ among: [String]) -> Double {
+            among.map { m.value(name, ["participant": $0]) - (atDKG?.value(name, ["participant": $0]) ?? 0) }.reduce(0, +)
+        }
+        let bytesIn = jobBytes("tessera_bytes_received_total", ids), bytesOut = jobBytes("tessera_bytes_sent_total", ids)
         let nonHolders = Array(ids.dropFirst(holders.count))
-        let holderOut = total("tessera_bytes_sent_total", holders, m) - (atDKG.map { total("tessera_bytes_sent_total", holders, $0) } ?? 0)
         let swarmPeak = (0..<groups).compactMap { g -> Double? in
             guard let data = try? FileBytes.read(dir + "/swarm-\(g).json"),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
@@ -214,9 +213,8 @@ struct BenchLoad: AsyncParsableCommand {
                    wallSeconds: wall, coordinatorPeakBytes: m.value("tessera_process_peak_resident_bytes"),
                    coordinatorOpenFiles: m.value("tessera_process_open_files"), swarmPeakBytes: swarmPeak,
                    bytesUpPerParticipant: bytesIn / Double(n),
-                   bytesDownPerParticipant: nonHolders.isEmpty ? bytesOut / Double(n)
-                       : (total("tessera_bytes_sent_total", nonHolders, m) - (atDKG.map { total("tessera_bytes_sent_total", nonHolders, $0) } ?? 0)) / Double(nonHolders.count),
-                   bytesDownPerHolder: holderOut / Double(holders.count), coordinatorBytesIn: bytesIn, coordinatorBytesOut: bytesOut,
+                   bytesDownPerParticipant: nonHolders.isEmpty ? bytesOut / Double(n) : jobBytes("tessera_bytes_sent_total", nonHolders) / Double(nonHolders.count),
+                   bytesDownPerHolder: jobBytes("tessera_bytes_sent_total", holders) / Double(holders.count), coordinatorBytesIn: bytesIn, coordinatorBytesOut: bytesOut,
                    cpuSeconds: cpu, coordinatorCPUSeconds: m.value("tessera_process_cpu_seconds"),
                    decryptionRequestMessages: m.value("tessera_decryption_request_parts_total"), exact: sums == expected && contributors == n)
     }

@@ -62,10 +62,12 @@ import TesseraTransport
     @Test func processFiguresReadThisProcess() throws {
         let before = try #require(ProcessFigures.now())
         #expect(before.residentBytes > 0 && before.peakResidentBytes >= before.residentBytes)
-        let fd = open("/dev/null", O_RDONLY)
-        defer { close(fd) }
+        // Other suites open and close files meanwhile: 500 of ours stand out of that noise.
+        let fds = (0..<500).map { _ in open("/dev/null", O_RDONLY) }
+        defer { for fd in fds { close(fd) } }
+        #expect(fds.allSatisfy { $0 >= 0 })
         let after = try #require(ProcessFigures.now())
-        #expect(after.openFiles == before.openFiles + 1)
+        #expect(after.openFiles - before.openFiles > 400, "\(before.openFiles) → \(after.openFiles)")
         var x = 0.0
         for i in 0..<3_000_000 { x += Double(i).squareRoot() }
         let later = try #require(ProcessFigures.now())
