@@ -35,11 +35,14 @@ public actor Coordinator {
         /// Key-layer bytes per part of a decryption request that does not fit in one frame
         /// (`DecryptionRequestParts`).
         public var decryptionRequestPartBytes: Int
+        /// Bytes queued unread for one connection beyond which its peer is deemed to have stopped
+        /// reading (as are `outgoingLimit` messages): the connection is closed.
+        public var outgoingQueueBytes: Int
 
         public init(federation: FederationInfo, signingKey: SigningKey, store: CoordinatorStore, metrics: Metrics,
                     logger: Logger, roundTimeout: Double = 60, waitForAllHolders: Bool = false, parallelism: Parallelism = .all,
                     concurrentJobs: Int = 1, maxSessionsPerIdentity: Int = 4,
-                    decryptionRequestPartBytes: Int = DecryptionRequestParts.partBytes) {
+                    decryptionRequestPartBytes: Int = DecryptionRequestParts.partBytes, outgoingQueueBytes: Int = 64 << 20) {
             self.federation = federation
             self.signingKey = signingKey
             self.store = store
@@ -51,6 +54,7 @@ public actor Coordinator {
             self.concurrentJobs = max(1, concurrentJobs)
             self.maxSessionsPerIdentity = max(1, maxSessionsPerIdentity)
             self.decryptionRequestPartBytes = max(1, decryptionRequestPartBytes)
+            self.outgoingQueueBytes = max(1, outgoingQueueBytes)
         }
     }
 
@@ -171,7 +175,7 @@ public actor Coordinator {
         do {
             let channel = connection.channel.channel
             try await connection.channel.executeThenClose { inbound, outbound in
-                let link = Link(outgoing: Self.outgoingQueue(outbound, to: participant.id, log: self.log), close: { channel.close(promise: nil) }, id: sessionID)
+                let link = Link(outgoing: self.outgoingQueue(outbound, to: participant.id), close: { channel.close(promise: nil) }, id: sessionID)
                 defer { link.outgoing.finish() }
                 for try await frame in inbound {
                     switch frame {
@@ -290,24 +294,30 @@ public actor Coordinator {
         deliver(data, on: link, to: id)
     }
 
-    /// Queues a message on one connection. A peer with `outgoingLimit` messages unread has
-    /// stopped reading: its connection is closed (memory stays bounded) and it catches up
-    /// when it reconnects.
+    /// Queues a message on one connection. A peer with `outgoingLimit` messages or
+    /// `outgoingQueueBytes` bytes unread has stopped reading: its connection is closed (memory
+    /// stays bounded) and it catches up when it reconnects.
     func deliver(_ data: Data, on link: Link, to id: String) {
-        config.metrics.increment("tessera_bytes_sent_total", labels: ["participant": id], by: Double(data.count))
-        if case .dropped = link.outgoing.yield(data) {
+        switch link.outgoing.enqueue(data) {
+        case .queued:
+            config.metrics.increment("tessera_bytes_sent_total", labels: ["participant": id], by: Double(data.count))
+        case .full:
+            let (messages, bytes) = link.outgoing.pending
             config.metrics.increment("tessera_rejections_total", labels: ["reason": "slow_reader"])
-            log.warning("participant stopped reading; its connection is closed", metadata: ["participant": .string(id), "queued": .stringConvertible(Self.outgoingLimit)])
-            link.outgoing.finish()
+            log.warning("participant stopped reading; its connection is closed", metadata: [
+                "participant": .string(id), "queued_messages": .stringConvertible(messages), "queued_bytes": .stringConvertible(bytes),
+                "limits": .string("\(link.outgoing.messageLimit) messages, \(link.outgoing.byteLimit) bytes")])
             link.close()
             if sessions[id]?.id == link.id { sessions[id] = nil }
+        case .finished:
+            break  // the connection is closing; the peer catches up when it reconnects
         }
     }
 
     /// One connection's way out: its bounded outgoing queue, and the close of the connection
     /// (for a peer that stops reading).
     struct Link: Sendable {
-        let outgoing: AsyncStream<Data>.Continuation
+        let outgoing: OutgoingQueue
         let close: @Sendable () -> Void
         let id: UUID
     }
@@ -318,15 +328,14 @@ public actor Coordinator {
     /// leave the actor first, so a later handler's message could overtake an earlier one on the
     /// wire, and the participant would refuse the earlier sequence as a replay (a DKG relay
     /// lost that way left a holder confirming a DKG without a phase).
-    nonisolated static func outgoingQueue(_ writer: Writer, to id: String, log: Logger) -> AsyncStream<Data>.Continuation {
-        let (stream, continuation) = AsyncStream<Data>.makeStream(bufferingPolicy: .bufferingOldest(outgoingLimit))
+    nonisolated func outgoingQueue(_ writer: Writer, to id: String) -> OutgoingQueue {
+        let queue = OutgoingQueue(messageLimit: Self.outgoingLimit, byteLimit: config.outgoingQueueBytes)
+        let log = log
         Task {
-            for await data in stream {
-                do { try await writer.write(ByteBuffer(data: data)) } catch {
-                    log.info("send failed; participant will catch up on reconnect", metadata: ["participant": .string(id)])
-                }
+            await queue.drain({ try await writer.write(ByteBuffer(data: $0)) }) { _ in
+                log.info("send failed; participant will catch up on reconnect", metadata: ["participant": .string(id)])
             }
         }
-        return continuation
+        return queue
     }
 }

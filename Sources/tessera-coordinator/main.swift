@@ -37,6 +37,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Threads for checking, aggregating and combining (default: every core).") var threads: Int?
     @Option(help: "Jobs that run at once (more wait in the queue).") var concurrentJobs = 4
     @Option(help: "Key-layer bytes per part of a one-shot decryption request too large for one frame.") var decryptionRequestPartBytes = DecryptionRequestParts.partBytes
+    @Option(help: "Bytes queued unread for one connection (or 64 messages) before its peer is deemed to have stopped reading and is disconnected.") var outgoingQueueBytes = 64 << 20
 
     func run() async throws {
         ProcessFigures.raiseOpenFileLimit()
@@ -48,7 +49,7 @@ struct Serve: AsyncParsableCommand {
                                             metrics: registry, logger: logger, roundTimeout: roundTimeout,
                                             waitForAllHolders: decryptWithAllHolders, parallelism: threads.map(Parallelism.init(threads:)) ?? .all,
                                             concurrentJobs: concurrentJobs, maxSessionsPerIdentity: maxSessionsPerIdentity,
-                                            decryptionRequestPartBytes: decryptionRequestPartBytes))
+                                            decryptionRequestPartBytes: decryptionRequestPartBytes, outgoingQueueBytes: outgoingQueueBytes))
         let definition = try job.map { try JobDefinition.load(path: $0) }
         try await coordinator.start(job: definition)
 
