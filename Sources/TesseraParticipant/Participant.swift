@@ -297,24 +297,10 @@ public actor Participant {
     /// spend, plus what this one will, stays within the budget. Of two jobs racing for the
     /// same budget, the one decided second is refused here, before any round of it runs.
     func checkBudget(_ cost: (epsilon: Double, delta: Double), for job: String) throws {
-        let store = config.store
-        let spent = try store.spent(), own = try store.spent(job: job)
-        var reserved = (epsilon: 0.0, delta: 0.0), holders: [String] = []
-        for (other, data) in try store.openAcceptedJobs() where other != job {
-            let total = try JobPrivacy.total(try Tessera_V1_JobSpec(serializedBytes: data)), used = try store.spent(job: other)
-            let left = (epsilon: max(0, total.epsilon - used.epsilon), delta: max(0, total.delta - used.delta))
-            guard left.epsilon > 0 || left.delta > 0 else { continue }
-            reserved.epsilon += left.epsilon
-            reserved.delta += left.delta
-            holders.append(other)
-        }
+        let statement = try BudgetStatement(store: config.store, budget: (config.policy.budget.epsilon, config.policy.budget.delta), excluding: job)
+        let own = try config.store.spent(job: job)
         let need = (epsilon: max(0, cost.epsilon - own.epsilon), delta: max(0, cost.delta - own.delta))
-        let budget = config.policy.budget
-        guard spent.epsilon + reserved.epsilon + need.epsilon <= budget.epsilon * (1 + 1e-12),
-              spent.delta + reserved.delta + need.delta <= budget.delta * (1 + 1e-12) else {
-            let held = holders.isEmpty ? "" : "; ε = \(reserved.epsilon), δ = \(reserved.delta) reserved by accepted jobs still running (\(holders.joined(separator: ", ")))"
-            throw DataError("privacy budget: the job needs ε = \(need.epsilon), δ = \(need.delta); spent ε = \(spent.epsilon), δ = \(spent.delta)\(held); budget ε = \(budget.epsilon), δ = \(budget.delta)")
-        }
+        guard statement.admits(need) else { throw DataError(statement.refusal(need: need)) }
     }
 
     /// The coordinator says a job has ended: what this brand reserved for its rounds that never

@@ -9,7 +9,7 @@ import TesseraState
 struct ParticipantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tessera-participant",
         abstract: "A Tessera participant: contributes encrypted updates and its share of decryption.",
-        subcommands: [Run.self])
+        subcommands: [Run.self, Ledger.self, Abandon.self])
 }
 
 struct Run: AsyncParsableCommand {
@@ -47,5 +47,51 @@ struct Run: AsyncParsableCommand {
         defer { _ = signals }
         await task.value
         logger.notice("participant stopped")
+    }
+}
+
+/// Opens an existing state file (an operator command must not create an empty one).
+func existingStore(_ path: String) throws -> ParticipantStore {
+    guard FileManager.default.fileExists(atPath: path) else {
+        throw ValidationError("no state file at \(path) (the --state a participant node runs with)")
+    }
+    return try ParticipantStore(path: path)
+}
+
+struct Ledger: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "This brand's privacy ledger: rounds spent, what accepted jobs still running reserve, and what is left of the budget.")
+
+    @Option(help: "The participant's SQLite state file.") var state: String
+    @Option(help: "Local policy file (JSON) whose budget applies; defaults apply without one.") var policy: String?
+    @Flag(help: "JSON instead of lines.") var json = false
+
+    func run() throws {
+        let store = try existingStore(state)
+        let budget = try LocalPolicy.load(path: policy).budget
+        let statement = try BudgetStatement(store: store, budget: (budget.epsilon, budget.delta))
+        if json {
+            let data = try JSONSerialization.data(withJSONObject: statement.json, options: [.sortedKeys, .prettyPrinted])
+            FileHandle.standardOutput.write(data + Data("\n".utf8))
+        } else {
+            print(statement.text)
+        }
+    }
+}
+
+struct Abandon: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "End an accepted job on this brand's side: release what it reserves and refuse every later request for it (works on a running node).")
+
+    @Option(help: "The participant's SQLite state file.") var state: String
+    @Option(help: "The job to abandon.") var job: String
+
+    func run() throws {
+        let store = try existingStore(state)
+        if let released = try JobAbandonment.abandon(job: job, store: store) {
+            print("job \(job) abandoned: released ε = \(released.left.epsilon), δ = \(released.left.delta) (its rounds spent ε = \(released.spent.epsilon), which stays spent)")
+        } else {
+            print("job \(job) abandoned: it had nothing left reserved")
+        }
     }
 }

@@ -348,6 +348,82 @@ import TesseraTransport
         #expect(report.accesses.contains { $0.action == "cancel-job" && $0.principal == "operator" && $0.job == "stuck" && $0.detail.hasPrefix("running job stopped") })
     }
 
+    /// A brand's operator, on its own side: `tessera-participant ledger` shows what its state
+    /// file holds against the budget (a stuck job's reservation), and `abandon` ends that job
+    /// locally on the running node, whatever the coordinator says: the reservation is freed, a
+    /// job that needs it now runs, and the abandoned job's requests are refused by name.
+    @Test func aBrandsOperatorReadsItsLedgerAndAbandonsAStuckJob() async throws {
+        let dir = try temporaryDirectory()
+        let (coordinator, port, apiPort) = try await startService(dir, roundTimeout: 600)
+        let privacy: [String: Any] = ["mechanism": "discrete-gaussian", "variance": "10000", "l2Bound": 200, "delta": 1e-6]
+        let ab = ["participants": ["brand-a", "brand-b"], "minParticipants": 2, "privacy": privacy] as [String: Any]
+        let federation = try FederationKeys.load(directory: testKeys).federationInfo
+        let epsilon = try JSONDecoder().decode(JobDefinition.self, from: try job("probe", readers: [], scheme: "paillier", extra: ab))
+            .privacyDemand(federation: federation).epsilon
+        let policy = dir + "/policy.json"
+        try JSONSerialization.data(withJSONObject: ["budget": ["epsilon": 1.5 * epsilon, "delta": 1e-5]]).write(to: URL(fileURLWithPath: policy))
+        var nodes: [NodeProcess] = []
+        for (i, id) in ["brand-a", "brand-b"].enumerated() {
+            nodes.append(try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
+                "--data", try writeData(dir, name: id, values: values(i)), "--state", dir + "/\(id).sqlite", "--policy", policy], in: dir, name: id))
+        }
+        defer { for n in nodes + [coordinator] { n.signal(SIGTERM) } }
+        var runs = 0
+        func tool(_ arguments: [String]) async throws -> (status: Int32, output: String) {
+            runs += 1
+            let p = try NodeProcess("tessera-participant", arguments, in: dir, name: "tool-\(runs)")
+            let status = try await p.waitForExit(timeout: 60)
+            return (status, p.output)
+        }
+        func ledger(_ brand: String) async throws -> [String: Any] {
+            let (status, output) = try await tool(["ledger", "--state", dir + "/\(brand).sqlite", "--policy", policy, "--json"])
+            #expect(status == 0, "\(output)")
+            return try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any] ?? [:]
+        }
+        func amount(_ statement: [String: Any], _ key: String) -> Double { (statement[key] as? [String: Double])?["epsilon"] ?? -1 }
+        let analyst = try client("analyst", port: apiPort), op = try client("operator", port: apiPort)
+        func decisions(_ job: [String: Any]) -> [String: [String: Any]] { job["decisions"] as? [String: [String: Any]] ?? [:] }
+
+        // "stuck" waits for the offline brand-c, holding a's and b's budget.
+        var stuckSpec = ab
+        stuckSpec["participants"] = Self.brands
+        #expect(try await analyst.post("/v1/jobs", json: try job("stuck", readers: ["analyst"], scheme: "paillier", extra: stuckSpec)).status == 201)
+        _ = try await awaitJob("stuck", as: op, coordinator: coordinator) { decisions($0).count == 2 && decisions($0).values.allSatisfy { $0["accept"] as? Bool == true } }
+        for brand in ["brand-a", "brand-b"] {
+            let statement = try await ledger(brand)
+            #expect(abs(amount(statement, "reserved") - epsilon) < 1e-9 && amount(statement, "spent") == 0, "\(statement)")
+            #expect(abs(amount(statement, "remaining") - 0.5 * epsilon) < 1e-9, "\(statement)")
+            #expect((statement["reservations"] as? [[String: Any]])?.map { $0["job"] as? String } == ["stuck"], "\(statement)")
+        }
+        let lines = try await tool(["ledger", "--state", dir + "/brand-a.sqlite", "--policy", policy])
+        #expect(lines.status == 0 && lines.output.contains("reserved  stuck: ε = ") && lines.output.contains("remaining ε = "), "\(lines.output)")
+
+        // Both brands' operators abandon it on their running nodes.
+        for brand in ["brand-a", "brand-b"] {
+            let done = try await tool(["abandon", "--state", dir + "/\(brand).sqlite", "--job", "stuck"])
+            #expect(done.status == 0 && done.output.contains("job stuck abandoned: released ε = \(epsilon)"), "\(done.output)")
+            #expect(amount(try await ledger(brand), "reserved") == 0)
+        }
+        // Refused by name: the same job again, a job never seen, a state file that does not exist.
+        let again = try await tool(["abandon", "--state", dir + "/brand-a.sqlite", "--job", "stuck"])
+        #expect(again.status != 0 && again.output.contains("job \"stuck\" has already ended (abandoned)"), "\(again.output)")
+        let unknown = try await tool(["abandon", "--state", dir + "/brand-a.sqlite", "--job", "nope"])
+        #expect(unknown.status != 0 && unknown.output.contains("no decision on job \"nope\""), "\(unknown.output)")
+        let missing = try await tool(["ledger", "--state", dir + "/brand-x.sqlite"])
+        #expect(missing.status != 0 && missing.output.contains("no state file at \(dir)/brand-x.sqlite"), "\(missing.output)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/brand-x.sqlite"))
+
+        // The budget is free again: a job that needs it runs, and only its round is spent.
+        #expect(try await analyst.post("/v1/jobs", json: try job("after", readers: ["analyst"], scheme: "paillier", extra: ab)).status == 201)
+        let after = try await awaitJob("after", as: op, coordinator: coordinator) { ["done", "refused", "failed"].contains($0["status"] as? String ?? "") }
+        #expect(after["status"] as? String == "done", "\(after)\n\(coordinator.output.suffix(3000))")
+        for brand in ["brand-a", "brand-b"] {
+            let statement = try await ledger(brand)
+            #expect((statement["spends"] as? [[String: Any]])?.map { $0["job"] as? String } == ["after"], "\(statement)")
+            #expect(abs(amount(statement, "spent") - epsilon) < 1e-9 && amount(statement, "reserved") == 0, "\(statement)")
+        }
+    }
+
     /// Jobs held for a brand's steward: approved or rejected by that steward only, with its own
     /// signature (nobody else's, even relayed by the coordinator), before the brand's deadline;
     /// each decision is in the transcript, signed by the steward, and audited.
