@@ -38,11 +38,14 @@ public actor Coordinator {
         /// Bytes queued unread for one connection beyond which its peer is deemed to have stopped
         /// reading (as are `outgoingLimit` messages): the connection is closed.
         public var outgoingQueueBytes: Int
+        /// 256 MiB: a holder's one-shot decryption request is queued whole, every contributor's
+        /// key layer (~99 KB each at 1,000 contributors), so this admits about 2,500 contributors.
+        public static let defaultOutgoingQueueBytes = 256 << 20
 
         public init(federation: FederationInfo, signingKey: SigningKey, store: CoordinatorStore, metrics: Metrics,
                     logger: Logger, roundTimeout: Double = 60, waitForAllHolders: Bool = false, parallelism: Parallelism = .all,
                     concurrentJobs: Int = 1, maxSessionsPerIdentity: Int = 4,
-                    decryptionRequestPartBytes: Int = DecryptionRequestParts.partBytes, outgoingQueueBytes: Int = 64 << 20) {
+                    decryptionRequestPartBytes: Int = DecryptionRequestParts.partBytes, outgoingQueueBytes: Int = defaultOutgoingQueueBytes) {
             self.federation = federation
             self.signingKey = signingKey
             self.store = store

@@ -37,7 +37,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Threads for checking, aggregating and combining (default: every core).") var threads: Int?
     @Option(help: "Jobs that run at once (more wait in the queue).") var concurrentJobs = 4
     @Option(help: "Key-layer bytes per part of a one-shot decryption request too large for one frame.") var decryptionRequestPartBytes = DecryptionRequestParts.partBytes
-    @Option(help: "Bytes queued unread for one connection (or 64 messages) before its peer is deemed to have stopped reading and is disconnected.") var outgoingQueueBytes = 64 << 20
+    @Option(help: "Bytes queued unread for one connection (or 64 messages) before its peer is deemed to have stopped reading and is disconnected.") var outgoingQueueBytes = Coordinator.Configuration.defaultOutgoingQueueBytes
 
     func run() async throws {
         ProcessFigures.raiseOpenFileLimit()
