@@ -150,6 +150,7 @@ let package = Package(
             "TesseraService", "TesseraSimulation", "TesseraState", "TesseraTransport", "TesseraSchemes", "TesseraCrypto", "TesseraRandom",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
         ]),
         .testTarget(name: "TesseraFuzzTests", dependencies: ["TesseraFuzzTargets"]),
     ]

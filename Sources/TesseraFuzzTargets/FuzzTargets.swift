@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HummingbirdCore
 import NIOCore
 import TesseraAudit
 import TesseraCoordinator
@@ -57,6 +58,7 @@ public enum FuzzTargets {
         Target(name: "enrollment", summary: "enrollment requests (request.json: fields, self-signature, CSR) and node key files (signing, sealing and TLS key PEM; threshold Paillier key and share JSON)", run: enrollment),
         Target(name: "sqlite-rows", summary: "rows of an SQLite orders table with values of every storage class, read back by SQLiteOrderSource with invalid rows skipped", run: sqliteRows),
         Target(name: "api-body", summary: "the job API's request bodies as its handlers decode them: a proposed job (JSON object, coordinator's checks with and without the federation key) and a steward's decision (signed envelope)", run: apiBody),
+        Target(name: "api-query", summary: "a job API request target (path and query) as Hummingbird parses it, with the listing's limit and after cursor and the result's format read from it", run: apiQuery),
     ]
 
     public static func named(_ name: String) -> Target? { all.first { $0.name == name } }
@@ -183,6 +185,33 @@ public enum FuzzTargets {
 
     static func steward(_ data: Data) {
         _ = try? APIServer.stewardEnvelope(data, job: "fuzz", signer: "steward-brand-a", federation: federation)
+    }
+
+    // MARK: - Job API request targets
+
+    /// Jobs for the listing's pager: ids that a cursor can name, or miss.
+    static let listedJobs: [Coordinator.JobSummary] = {
+        let jobs = (1...5).map { i in
+            ["id": "job-\(i)", "kind": "vector-sum", "scheme": "one-shot", "status": "done", "readers": ["analyst"],
+             "participants": ["brand-a", "brand-b"], "rounds": 1, "released": 1, "decisions": [String: Any](), "held": [String: Double]()] as [String: Any]
+        }
+        do { return try JSONDecoder().decode([Coordinator.JobSummary].self, from: try JSONSerialization.data(withJSONObject: jobs)) } catch {
+            fatalError("no job summaries: \(error)")
+        }
+    }()
+
+    /// A request target as the API server receives it: parsed by Hummingbird's `URI`, its path
+    /// split and percent-decoded as the router's `:id`/`:brand` parameters are, and the query
+    /// parameters the handlers read (`limit`, `after` through the listing's pager, `format`).
+    static func apiQuery(_ data: Data) {
+        let uri = URI(String(decoding: data, as: UTF8.self))
+        for component in uri.path.split(separator: "/") { _ = component.removingPercentEncoding }
+        let query = uri.queryParameters
+        if let page = try? APIServer.page(listedJobs, limit: query.get("limit"), after: query.get("after")) {
+            precondition(page.jobs.count <= listedJobs.count && (page.next == nil || page.jobs.last?.id == page.next), "a page beyond the listing")
+        }
+        _ = query.get("format") == "csv"
+        _ = uri.query
     }
 
     // MARK: - One-shot submissions

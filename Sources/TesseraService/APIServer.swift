@@ -246,7 +246,7 @@ public struct APIServer: Sendable {
 
     /// One page of a listing: at most `limit` jobs (1…1000; all when absent) after the job
     /// `after` (a cursor from the previous page's `next`), and the cursor of the next page.
-    static func page(_ jobs: [Coordinator.JobSummary], limit: String?, after: String?) throws -> (jobs: [Coordinator.JobSummary], next: String?) {
+    public static func page(_ jobs: [Coordinator.JobSummary], limit: String?, after: String?) throws -> (jobs: [Coordinator.JobSummary], next: String?) {
         var start = 0
         if let after {
             guard let i = jobs.firstIndex(where: { $0.id == after }) else { throw APIError(.badRequest, "after: no job \(after.debugDescription) in this listing", field: "after") }
