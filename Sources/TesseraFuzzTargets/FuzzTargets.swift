@@ -59,6 +59,7 @@ public enum FuzzTargets {
         Target(name: "sqlite-rows", summary: "rows of an SQLite orders table with values of every storage class, read back by SQLiteOrderSource with invalid rows skipped", run: sqliteRows),
         Target(name: "api-body", summary: "the job API's request bodies as its handlers decode them: a proposed job (JSON object, coordinator's checks with and without the federation key) and a steward's decision (signed envelope)", run: apiBody),
         Target(name: "api-query", summary: "a job API request target (path and query) as Hummingbird parses it, with the listing's limit and after cursor and the result's format read from it", run: apiQuery),
+        Target(name: "paillier-dealing", summary: "paillier-dealing.json: decoded and its structure checked against the TEST manifest, as signed and re-signed with the TEST dealer's key (so that mutations get past the signature to the holders, indices, threshold rule and sealed shares)", run: paillierDealing),
     ]
 
     public static func named(_ name: String) -> Target? { all.first { $0.name == name } }
@@ -166,10 +167,7 @@ public enum FuzzTargets {
         let decoder = JSONDecoder()
         let entries = data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(Transcript.Entry.self, from: Data($0)) }
         guard !entries.isEmpty else { return }
-        let auditor = Auditor(federation: federation, parallelism: .init(threads: 1))
-        let done = DispatchSemaphore(value: 0)
-        Task { _ = try? await auditor.audit(entries); done.signal() }
-        done.wait()
+        blocking { _ = try? await Auditor(federation: federation, parallelism: .init(threads: 1)).audit(entries) }
     }
 
     static func ristretto(_ data: Data) {
@@ -185,6 +183,29 @@ public enum FuzzTargets {
 
     static func steward(_ data: Data) {
         _ = try? APIServer.stewardEnvelope(data, job: "fuzz", signer: "steward-brand-a", federation: federation)
+    }
+
+    // MARK: - Paillier dealing
+
+    /// The TEST federation's manifest and its dealer's signing key (public fixtures): a mutated
+    /// dealing re-signed with the dealer's key reaches every check after the signature.
+    static let dealingKeys: (manifest: FederationManifest, dealer: SigningKey) = {
+        do {
+            return (try FederationKeys.load(directory: keysDirectory).manifest,
+                    try NodeKeyFiles.signingKey(path: keysDirectory + "/dealer/signing.key"))
+        } catch { fatalError("no TEST dealer keys at \(keysDirectory): \(error)") }
+    }()
+
+    static func paillierDealing(_ data: Data) {
+        guard let dealing = try? PaillierDealing.decode(data, path: "paillier-dealing.json") else { return }
+        let (manifest, dealer) = dealingKeys
+        _ = try? dealing.checkStructure(against: manifest, path: "paillier-dealing.json")
+        guard let resigned = try? dealing.signed(with: dealer) else { return }
+        _ = try? resigned.checkStructure(against: manifest, path: "paillier-dealing.json")
+        // The dealing's public key is a threshold key file, the `enrollment` target's, whose parse
+        // costs a full-size exponentiation (13 ms here): not repeated for every dealing. Nor is
+        // `openShare`: a mutated sealed box fails to open (authenticated encryption, SealingTests),
+        // and an intact one costs another to check the share against its verification key.
     }
 
     // MARK: - Job API request targets

@@ -52,8 +52,16 @@ public struct PaillierDealing: Codable, Sendable {
 
     public static func read(path: String) throws -> PaillierDealing {
         guard FileManager.default.fileExists(atPath: path) else { throw FederationKeysError.missingFile(path: path) }
+        let data: Data
+        do { data = try FileBytes.read(path) } catch let error as KeyFileError {
+            throw FederationKeysError.invalidDealing(path: path, reason: "\(error)")
+        }
+        return try decode(data, path: path)
+    }
+
+    /// A dealing file's bytes (`path` names it in errors): its format and fields, no others.
+    public static func decode(_ data: Data, path: String) throws -> PaillierDealing {
         do {
-            let data = try FileBytes.read(path)
             let dealing = try KeyFiles.decode(PaillierDealing.self, from: data, path: path, format: format)
             try JSONFields.check(data, allowed: fields, nested: ["shares": ["participant", "index", "sealed"]], path: path)
             return dealing
@@ -67,6 +75,13 @@ public struct PaillierDealing: Codable, Sendable {
     /// the sorted holders), the threshold rule, and a well-formed public key.
     @discardableResult
     public func verify(against manifest: FederationManifest, path: String) throws -> ThresholdPublicKey {
+        try checkStructure(against: manifest, path: path)
+        return try checkedKey(path: path)
+    }
+
+    /// Every check of `verify` but the public key's: format, federation, epoch, the dealer and
+    /// its signature, the holders and indices, the threshold rule, the sealed shares' encoding.
+    public func checkStructure(against manifest: FederationManifest, path: String) throws {
         func fail(_ reason: String) -> FederationKeysError { .invalidDealing(path: path, reason: reason) }
         guard format == Self.format else { throw fail("format is \(format.debugDescription), expected \(Self.format.debugDescription)") }
         guard federation == manifest.federation else {
@@ -92,15 +107,21 @@ public struct PaillierDealing: Codable, Sendable {
         }
         guard shares.map(\.index) == Array(1...holders.count) else { throw fail("share indices must be 1...\(holders.count) in order") }
         do { try ThresholdRule.check(threshold: threshold, holders: holders.count) } catch { throw fail("\(error)") }
-        let key: ThresholdPublicKey
-        do { key = try publicKey.publicKey(path: path) } catch { throw fail("publicKey: \(error)") }
-        guard key.threshold == threshold, key.shareCount == holders.count else {
-            throw fail("publicKey is \(key.threshold) of \(key.shareCount), the dealing says \(threshold) of \(holders.count)")
-        }
         for share in shares {
             guard let sealed = Data(base64Encoded: share.sealed), sealed.count > SealedBox.anonymousOverhead else {
                 throw fail("the sealed share of \(share.participant) is not base64 of a sealed box")
             }
+        }
+    }
+
+    /// The public key, parsed (its DJN precomputation is a full-size exponentiation) and matched
+    /// to the dealing's threshold and share count.
+    func checkedKey(path: String) throws -> ThresholdPublicKey {
+        func fail(_ reason: String) -> FederationKeysError { .invalidDealing(path: path, reason: reason) }
+        let key: ThresholdPublicKey
+        do { key = try publicKey.publicKey(path: path) } catch { throw fail("publicKey: \(error)") }
+        guard key.threshold == threshold, key.shareCount == shares.count else {
+            throw fail("publicKey is \(key.threshold) of \(key.shareCount), the dealing says \(threshold) of \(shares.count)")
         }
         return key
     }
