@@ -280,13 +280,11 @@ import TesseraTransport
         }
     }
 
-    /// Jobs run concurrently and race for the same budget: each brand's ledger reserves what
-    /// an accepted job will spend, so the job decided second is refused with the reason before
-    /// anything is spent; a running job cancelled ends at once and its brands release what they
-    /// reserved; and each brand's own ledger ends exact (one job's spend, nothing for the others).
-    @Test func concurrentJobsRaceForOneBudgetAndCancellationReleasesIt() async throws {
+    /// The service with brand-a and brand-b running under one policy (`DIR/policy.json`) whose
+    /// budget has room for one job of `ab` (ε each), not two; a long round timeout, so that a job
+    /// waiting for the offline brand-c stays undecided.
+    func oneBudgetForTwoBrands() async throws -> (dir: String, coordinator: NodeProcess, apiPort: Int, nodes: [NodeProcess], ab: [String: Any], epsilon: Double) {
         let dir = try temporaryDirectory()
-        // A long round timeout: a job waiting for the offline brand-c stays undecided.
         let (coordinator, port, apiPort) = try await startService(dir, roundTimeout: 600)
         let privacy: [String: Any] = ["mechanism": "discrete-gaussian", "variance": "10000", "l2Bound": 200, "delta": 1e-6]
         let ab = ["participants": ["brand-a", "brand-b"], "minParticipants": 2, "privacy": privacy] as [String: Any]
@@ -294,7 +292,6 @@ import TesseraTransport
         let epsilon = try JSONDecoder().decode(JobDefinition.self, from: try job("probe", readers: [], scheme: "paillier", extra: ab))
             .privacyDemand(federation: federation).epsilon
         #expect(epsilon > 0)
-        // Room for one such job, not two.
         let policy = dir + "/policy.json"
         try JSONSerialization.data(withJSONObject: ["budget": ["epsilon": 1.5 * epsilon, "delta": 1e-5]]).write(to: URL(fileURLWithPath: policy))
         var nodes: [NodeProcess] = []
@@ -302,6 +299,16 @@ import TesseraTransport
             nodes.append(try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
                 "--data", try writeData(dir, name: id, values: values(i)), "--state", dir + "/\(id).sqlite", "--policy", policy], in: dir, name: id))
         }
+        return (dir, coordinator, apiPort, nodes, ab, epsilon)
+    }
+
+    /// Jobs run concurrently and race for the same budget: each brand's ledger reserves what
+    /// an accepted job will spend, so the job decided second is refused with the reason before
+    /// anything is spent; a running job cancelled ends at once and its brands release what they
+    /// reserved; and each brand's own ledger ends exact (one job's spend, nothing for the others).
+    @Test func concurrentJobsRaceForOneBudgetAndCancellationReleasesIt() async throws {
+        let (dir, coordinator, apiPort, nodes, ab, epsilon) = try await oneBudgetForTwoBrands()
+        let federation = try FederationKeys.load(directory: testKeys).federationInfo
         defer { for n in nodes + [coordinator] { n.signal(SIGTERM) } }
         let analyst = try client("analyst", port: apiPort), op = try client("operator", port: apiPort)
         func waitFor(_ id: String, _ done: ([String: Any]) -> Bool) async throws -> [String: Any] {
@@ -353,20 +360,8 @@ import TesseraTransport
     /// locally on the running node, whatever the coordinator says: the reservation is freed, a
     /// job that needs it now runs, and the abandoned job's requests are refused by name.
     @Test func aBrandsOperatorReadsItsLedgerAndAbandonsAStuckJob() async throws {
-        let dir = try temporaryDirectory()
-        let (coordinator, port, apiPort) = try await startService(dir, roundTimeout: 600)
-        let privacy: [String: Any] = ["mechanism": "discrete-gaussian", "variance": "10000", "l2Bound": 200, "delta": 1e-6]
-        let ab = ["participants": ["brand-a", "brand-b"], "minParticipants": 2, "privacy": privacy] as [String: Any]
-        let federation = try FederationKeys.load(directory: testKeys).federationInfo
-        let epsilon = try JSONDecoder().decode(JobDefinition.self, from: try job("probe", readers: [], scheme: "paillier", extra: ab))
-            .privacyDemand(federation: federation).epsilon
+        let (dir, coordinator, apiPort, nodes, ab, epsilon) = try await oneBudgetForTwoBrands()
         let policy = dir + "/policy.json"
-        try JSONSerialization.data(withJSONObject: ["budget": ["epsilon": 1.5 * epsilon, "delta": 1e-5]]).write(to: URL(fileURLWithPath: policy))
-        var nodes: [NodeProcess] = []
-        for (i, id) in ["brand-a", "brand-b"].enumerated() {
-            nodes.append(try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
-                "--data", try writeData(dir, name: id, values: values(i)), "--state", dir + "/\(id).sqlite", "--policy", policy], in: dir, name: id))
-        }
         defer { for n in nodes + [coordinator] { n.signal(SIGTERM) } }
         var runs = 0
         func tool(_ arguments: [String]) async throws -> (status: Int32, output: String) {
