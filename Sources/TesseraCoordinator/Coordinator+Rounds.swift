@@ -565,14 +565,50 @@ extension Coordinator {
         try await send(to: participant, try outbox.seal(job: job.id, round: job.round, .roundOpen(.init())))
     }
 
+    /// Asks a holder to decrypt the round's key aggregate. A request too large for one frame goes
+    /// in parts, streamed: each part is sealed only once the holder's connection has at most two
+    /// parts' bytes unwritten, so the coordinator holds about three parts per holder, not every
+    /// holder's whole request (at 1,000 contributors, ~49 MB each). Every part again after a
+    /// reconnect: the holder starts over at part 0.
     func sendDecryptionRequest(to participant: String, job id: String) async throws {
         guard let job = jobs[id], job.phase == .decrypting, job.requested.contains(participant), job.verified[participant] == nil,
-              let pending = job.pending else { return }
-        // Every part again after a reconnect: the holder starts over at part 0.
+              let pending = job.pending, let link = sessions[participant] else { return }
         let parts = DecryptionRequestParts.split(pending.request, partBytes: config.decryptionRequestPartBytes)
         config.metrics.increment("tessera_decryption_request_parts_total", by: Double(parts.count))
-        for part in parts {
-            try await send(to: participant, try outbox.seal(job: job.id, round: job.round, .decryptionRequest(part)))
+        let key = "\(participant)/\(id)", stream = UUID()
+        requestStreams[key] = stream
+        deliver(try outbox.seal(job: job.id, round: job.round, .decryptionRequest(parts[0])), on: link, to: participant)
+        guard parts.count > 1 else { requestStreams[key] = nil; return }
+        // Room for two parts: the next is sealed while the one before it is being written.
+        let room = 2 * config.decryptionRequestPartBytes
+        Task {
+            for part in parts.dropFirst() {
+                guard await link.outgoing.waitForRoom(unwrittenAtMost: room) else { break }  // the connection is closing
+                guard await self.streamPart(part, stream: stream, key: key, to: participant, on: link, job: id) else { return }
+            }
+            await self.endStream(stream, key: key)
         }
+    }
+
+    /// The next part of a streamed request, unless the stream was superseded, the holder
+    /// reconnected (the new session gets the request from part 0) or no longer needs it.
+    func streamPart(_ part: Tessera_V1_DecryptionRequest, stream: UUID, key: String, to participant: String, on link: Link, job id: String) -> Bool {
+        guard requestStreams[key] == stream, sessions[participant]?.id == link.id,
+              let job = jobs[id], job.phase == .decrypting, job.verified[participant] == nil else {
+            endStream(stream, key: key)
+            return false
+        }
+        do {
+            deliver(try outbox.seal(job: job.id, round: job.round, .decryptionRequest(part)), on: link, to: participant)
+            return true
+        } catch {
+            log.error("could not seal a decryption request part", metadata: ["participant": .string(participant), "error": .string("\(error)")])
+            endStream(stream, key: key)
+            return false
+        }
+    }
+
+    func endStream(_ stream: UUID, key: String) {
+        if requestStreams[key] == stream { requestStreams[key] = nil }
     }
 }

@@ -109,6 +109,9 @@ public actor Coordinator {
     /// The jobs running now, by id; a job leaves once it has ended (its state is in the store).
     var jobs: [String: ActiveJob] = [:]
     var registrations = 0
+    /// The decryption request being streamed to each holder, by "holder/job": a later request to
+    /// the same holder for the same job (after a reconnect, or a widened request) supersedes it.
+    var requestStreams: [String: UUID] = [:]
     /// The job started by `start(job:)` (a job file, a simulation): what `waitUntilJobFinished`
     /// and the result accessors are about.
     var primaryJob: String?

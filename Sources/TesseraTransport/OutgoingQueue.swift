@@ -5,8 +5,8 @@ import Synchronization
 /// so that no handler's message can overtake an earlier one on the wire (the participant would
 /// refuse the earlier sequence as a replay). The queue is bounded in messages and in bytes: a
 /// peer that lets either pile up unread has stopped reading, and `enqueue` says so instead of
-/// holding more (a holder that stops reading would otherwise keep 64 decryption-request parts of
-/// 8 MiB each in the coordinator's memory).
+/// holding more. A sender of a long series (a decryption request in parts) can wait for room
+/// before it makes the next message, so that the series is never all in memory at once.
 public final class OutgoingQueue: Sendable {
     /// `full`: the peer has stopped reading (reported once; the queue is finished with it).
     /// `finished`: the queue took its last message earlier; this one is dropped.
@@ -16,7 +16,15 @@ public final class OutgoingQueue: Sendable {
     public let byteLimit: Int
     private let continuation: AsyncStream<Data>.Continuation
     private let stream: AsyncStream<Data>
-    private let unwritten = Mutex<(messages: Int, bytes: Int, finished: Bool)>((0, 0, false))
+
+    private struct State {
+        var messages = 0
+        var bytes = 0
+        var finished = false
+        /// Senders waiting until at most `bytes` are unwritten (true) or the queue finishes (false).
+        var waiters: [(bytes: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+    }
+    private let state = Mutex(State())
 
     /// A message larger than `byteLimit` is still taken when nothing else is queued, so that every
     /// frame the protocol allows can be sent.
@@ -29,31 +37,50 @@ public final class OutgoingQueue: Sendable {
     /// Queues `data` unless the peer already has `messageLimit` messages or `byteLimit` bytes
     /// (with this one) unwritten; then the queue is finished.
     public func enqueue(_ data: Data) -> Outcome {
-        let outcome: Outcome = unwritten.withLock { queued in
-            if queued.finished { return .finished }
-            guard queued.messages < messageLimit, queued.messages == 0 || queued.bytes + data.count <= byteLimit else {
-                queued.finished = true
+        let outcome: Outcome = state.withLock { s in
+            if s.finished { return .finished }
+            guard s.messages < messageLimit, s.messages == 0 || s.bytes + data.count <= byteLimit else {
+                s.finished = true
                 return .full
             }
-            queued.messages += 1
-            queued.bytes += data.count
+            s.messages += 1
+            s.bytes += data.count
             return .queued
         }
         switch outcome {
         case .queued: if case .terminated = continuation.yield(data) { written(data.count) }
-        case .full: continuation.finish()
+        case .full: finish()
         case .finished: break
         }
         return outcome
     }
 
     /// Messages and bytes queued and not yet written.
-    public var pending: (messages: Int, bytes: Int) { unwritten.withLock { ($0.messages, $0.bytes) } }
+    public var pending: (messages: Int, bytes: Int) { state.withLock { ($0.messages, $0.bytes) } }
 
-    /// No more messages; the writer stops after those queued.
+    /// Returns true once at most `bytes` are unwritten, false if the queue has finished (the
+    /// connection is closing: nothing more will be sent on it).
+    public func waitForRoom(unwrittenAtMost bytes: Int) async -> Bool {
+        await withCheckedContinuation { continuation in
+            let now: Bool? = state.withLock { s in
+                if s.finished { return false }
+                if s.bytes <= bytes { return true }
+                s.waiters.append((bytes, continuation))
+                return nil
+            }
+            if let now { continuation.resume(returning: now) }
+        }
+    }
+
+    /// No more messages; the writer stops after those queued, and waiting senders are told.
     public func finish() {
-        unwritten.withLock { $0.finished = true }
+        let waiting = state.withLock { s in
+            s.finished = true
+            defer { s.waiters = [] }
+            return s.waiters
+        }
         continuation.finish()
+        for waiter in waiting { waiter.continuation.resume(returning: false) }
     }
 
     /// Writes the queued messages in order through `write` until `finish`; a failed write is
@@ -66,9 +93,14 @@ public final class OutgoingQueue: Sendable {
     }
 
     private func written(_ count: Int) {
-        unwritten.withLock { queued in
-            queued.messages -= 1
-            queued.bytes -= count
+        let ready = state.withLock { s in
+            s.messages -= 1
+            s.bytes -= count
+            let bytes = s.bytes
+            let ready = s.waiters.filter { $0.bytes >= bytes }
+            s.waiters.removeAll { $0.bytes >= bytes }
+            return ready
         }
+        for waiter in ready { waiter.continuation.resume(returning: true) }
     }
 }

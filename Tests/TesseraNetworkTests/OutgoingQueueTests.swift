@@ -72,3 +72,46 @@ import TesseraTransport
         func append(_ data: Data) { items.append(data) }
     }
 }
+
+extension OutgoingQueueTests {
+    /// A sender of parts waits for room: woken when the writer has brought the unwritten bytes
+    /// down to what it asked for, or told the queue finished (nothing more will go out).
+    @Test func aSenderWaitsForRoomOrForTheEnd() async {
+        let queue = OutgoingQueue(messageLimit: 64, byteLimit: 1000)
+        #expect(await queue.waitForRoom(unwrittenAtMost: 0))  // empty: at once
+        #expect(queue.enqueue(Data(count: 300)) == .queued)
+        #expect(queue.enqueue(Data(count: 300)) == .queued)
+        let gate = Gate()
+        let writer = Task { await queue.drain({ _ in await gate.pass() }, onFailure: { _ in }) }
+        let waiter = Task { await queue.waitForRoom(unwrittenAtMost: 300) }
+        while queue.pending.bytes == 600, await !gate.waiting { await Task.yield() }
+        await gate.open(1)  // one message written: 300 unwritten, the waiter's bound
+        #expect(await waiter.value)
+        #expect(queue.pending == (1, 300))
+
+        let stuck = Task { await queue.waitForRoom(unwrittenAtMost: 0) }
+        try? await Task.sleep(for: .milliseconds(20))
+        queue.finish()
+        #expect(await stuck.value == false)
+        #expect(await queue.waitForRoom(unwrittenAtMost: 1 << 30) == false)  // finished: never room again
+        await gate.open(1)
+        await writer.value
+        #expect(queue.pending == (0, 0))
+    }
+
+    /// Lets `pass` through as many times as opened.
+    actor Gate {
+        var permits = 0
+        var parked: [CheckedContinuation<Void, Never>] = []
+        var waiting: Bool { !parked.isEmpty }
+        func pass() async {
+            if permits > 0 { permits -= 1; return }
+            await withCheckedContinuation { parked.append($0) }
+        }
+        func open(_ n: Int) {
+            for _ in 0..<n {
+                if parked.isEmpty { permits += 1 } else { parked.removeFirst().resume() }
+            }
+        }
+    }
+}
