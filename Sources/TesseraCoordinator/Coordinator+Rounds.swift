@@ -325,10 +325,11 @@ extension Coordinator {
             try await rebuildAggregate(id)
             guard let current = jobs[id], current.round == job.round, current.phase == .collecting,
                   let pending = current.pending else { return }
-            var items = try store.submissions(job: job.id, round: job.round).map { row in
-                let body = try Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: row.envelope).body)
-                return Transcript.Item(author: row.participant, kind: "submission",
-                                       envelope: try current.scheme.transcribed(row.envelope, submission: body.submission))
+            var items: [Transcript.Item] = []
+            try store.forEachSubmission(job: job.id, round: job.round) { participant, envelope in
+                let body = try Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: envelope).body)
+                items.append(Transcript.Item(author: participant, kind: "submission",
+                                             envelope: try current.scheme.transcribed(envelope, submission: body.submission)))
             }
             items.append(Transcript.Item(author: FederationInfo.coordinatorID, kind: "aggregate",
                                          envelope: try records.seal(job: job.id, round: job.round, .decryptionRequest(pending.request.transcriptRecord))))
@@ -373,7 +374,7 @@ extension Coordinator {
         guard let job = jobs[id] else { return }
         let start = Date()
         var submissions: [(participant: String, submission: Tessera_V1_Submission)] = []
-        for (participant, envelope) in try config.store.submissions(job: job.id, round: job.round) {
+        try config.store.forEachSubmission(job: job.id, round: job.round) { participant, envelope in
             let body = try Tessera_V1_Body(serializedBytes: try Tessera_V1_Envelope(serializedBytes: envelope).body)
             guard case .submission(let submission) = body.payload else { throw StateError.inconsistent("stored submission is not one") }
             submissions.append((participant, submission))

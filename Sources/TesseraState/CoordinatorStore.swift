@@ -321,9 +321,19 @@ public final class CoordinatorStore: Sendable {
     }
 
     public func submissions(job: String, round: Int) throws -> [(participant: String, envelope: Data)] {
+        var rows: [(participant: String, envelope: Data)] = []
+        try forEachSubmission(job: job, round: round) { rows.append(($0, $1)) }
+        return rows
+    }
+
+    /// The round's stored submissions one at a time, by participant: a caller that keeps only
+    /// what it derives from each (an aggregate, a transcript entry) never holds every envelope at
+    /// once (at 1,000 contributors they are ~100 MB). `body` must not use the store.
+    public func forEachSubmission(job: String, round: Int, _ body: (_ participant: String, _ envelope: Data) throws -> Void) throws {
         try db.read { db in
-            try Row.fetchAll(db, sql: "SELECT participant, envelope FROM submissions WHERE job = ? AND round = ? ORDER BY participant",
-                             arguments: [job, round]).map { ($0["participant"], $0["envelope"]) }
+            let rows = try Row.fetchCursor(db, sql: "SELECT participant, envelope FROM submissions WHERE job = ? AND round = ? ORDER BY participant",
+                                           arguments: [job, round])
+            while let row = try rows.next() { try body(row["participant"], row["envelope"]) }
         }
     }
 
