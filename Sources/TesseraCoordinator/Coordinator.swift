@@ -38,8 +38,9 @@ public actor Coordinator {
         /// Bytes queued unread for one connection beyond which its peer is deemed to have stopped
         /// reading (as are `outgoingLimit` messages): the connection is closed.
         public var outgoingQueueBytes: Int
-        /// 256 MiB: a holder's one-shot decryption request is queued whole, every contributor's
-        /// key layer (~99 KB each at 1,000 contributors), so this admits about 2,500 contributors.
+        /// 256 MiB: far above what an honest peer has unread (a streamed decryption request keeps
+        /// about two 8 MiB parts queued per job; every other message is small), far below what 64
+        /// messages of up to 16 MiB could hold.
         public static let defaultOutgoingQueueBytes = 256 << 20
 
         public init(federation: FederationInfo, signingKey: SigningKey, store: CoordinatorStore, metrics: Metrics,
