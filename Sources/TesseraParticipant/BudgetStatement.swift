@@ -22,6 +22,14 @@ public struct BudgetStatement: Sendable {
         public let total: Amount
         public let spent: Amount
         public var left: Amount { (max(0, total.epsilon - spent.epsilon), max(0, total.delta - spent.delta)) }
+        var holdsSomething: Bool { left.epsilon > 0 || left.delta > 0 }
+
+        /// What accepted job `job` (its stored spec) may still spend, by `store`'s ledger.
+        init(job: String, spec: Data, store: ParticipantStore) throws {
+            self.job = job
+            total = try JobPrivacy.total(try Tessera_V1_JobSpec(serializedBytes: spec))
+            spent = try store.spent(job: job)
+        }
     }
 
     public let budget: Amount
@@ -35,10 +43,9 @@ public struct BudgetStatement: Sendable {
         self.budget = budget
         spends = try store.ledger().map { Spend(job: $0.job, round: $0.round, epsilon: $0.epsilon, delta: $0.delta) }
         var reservations: [Reservation] = []
-        for (job, data) in try store.openAcceptedJobs() where job != excluding {
-            let spec = try Tessera_V1_JobSpec(serializedBytes: data)
-            let reservation = Reservation(job: job, total: try JobPrivacy.total(spec), spent: try store.spent(job: job))
-            if reservation.left.epsilon > 0 || reservation.left.delta > 0 { reservations.append(reservation) }
+        for (job, spec) in try store.openAcceptedJobs() where job != excluding {
+            let reservation = try Reservation(job: job, spec: spec, store: store)
+            if reservation.holdsSomething { reservations.append(reservation) }
         }
         self.reservations = reservations
     }
@@ -100,11 +107,10 @@ public enum JobAbandonment {
         if let status = try store.endedStatus(job: job) {
             throw DataError("job \(job.debugDescription) has already ended (\(status)); it reserves nothing")
         }
-        let spec = try Tessera_V1_JobSpec(serializedBytes: decision.spec)
-        let reservation = BudgetStatement.Reservation(job: job, total: try JobPrivacy.total(spec), spent: try store.spent(job: job))
+        let reservation = try BudgetStatement.Reservation(job: job, spec: decision.spec, store: store)
         guard try store.endJob(job, status: status) else {
             throw DataError("job \(job.debugDescription) ended while it was being abandoned (\(try store.endedStatus(job: job) ?? "?"))")
         }
-        return reservation.left.epsilon > 0 || reservation.left.delta > 0 ? reservation : nil
+        return reservation.holdsSomething ? reservation : nil
     }
 }
