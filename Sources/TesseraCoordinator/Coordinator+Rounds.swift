@@ -86,6 +86,32 @@ extension Coordinator {
         await withCheckedContinuation { jobFinishedWaiters.append($0) }
     }
 
+    /// Waits until every participant that accepted the job of `start(job:)` has confirmed it
+    /// has the job's end (a receipt: protocol/README §4), or until `timeout`; returns those
+    /// that have not, sorted. Nothing to wait for while the job has not ended.
+    public func awaitReceipts(timeout: Duration) async -> [String] {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let missing = (try? missingReceipts()) ?? []
+            if missing.isEmpty || ContinuousClock.now >= deadline { return missing }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    func missingReceipts() throws -> [String] {
+        guard let primaryJob, let row = try config.store.job(id: primaryJob), row.status != "active" else { return [] }
+        let accepted = try config.store.decisions(job: primaryJob).filter(\.value.accept).keys
+        return Set(accepted).subtracting(try config.store.receipts(job: primaryJob)).sorted()
+    }
+
+    /// A participant's receipt for the end of `job`: kept only for an ended job that lists it.
+    func receipt(job: String, from sender: String) throws {
+        guard !job.isEmpty, let row = try config.store.job(id: job), row.status != "active",
+              let spec = try jobSpec(job), spec.participants.contains(sender) else { return }
+        try config.store.recordReceipt(job: job, participant: sender)
+        log.info("participant has the job's end", metadata: ["participant": .string(sender), "job": .string(job)])
+    }
+
     /// The stored status of the job of `start(job:)`; nil while it is queued or if there is none.
     func primaryStatus() throws -> String? {
         guard let primaryJob else { return nil }

@@ -210,10 +210,12 @@ public actor Participant {
                 return [try await decrypt(request, job: body.jobID, round: Int(body.round))]
             case .roundResult(let result):
                 try receive(result, job: body.jobID, round: Int(body.round))
-                return []
+                // The receipt that tells the coordinator this brand has the job's end.
+                guard try isLastRound(Int(body.round), ofAccepted: body.jobID) else { return [] }
+                return [try outbox.status(.ok, "result stored", acking: body.sequence, job: body.jobID, round: Int(body.round))]
             case .jobEnded(let ended):
                 try jobEnded(ended, job: body.jobID)
-                return []
+                return [try outbox.status(.ok, "job end recorded", acking: body.sequence, job: body.jobID)]
             case .dkgStart(let start): return try handleDKGStart(start)
             case .dkgRelay(let relay): return try handleDKGRelay(relay)
             case .status(let status):
@@ -469,16 +471,20 @@ public actor Participant {
     }
 
     func receive(_ result: Tessera_V1_RoundResult, job: String, round: Int) throws {
-        // A result sent again (a reconnect's catch-up) changes nothing, and ends nothing.
+        // A result sent again (a reconnect's catch-up, possibly of an earlier job than the one
+        // this run waits for) changes nothing, and ends nothing.
         guard try config.store.result(job: job, round: round) == nil else { return }
         try config.store.recordResult(job: job, round: round, sums: result.sums)
         log.info("round result received", metadata: ["job": .string(job), "round": .stringConvertible(round),
                                                      "values": .stringConvertible(result.sums.count), "contributors": .string(result.contributors.joined(separator: ","))])
-        if let (spec, _) = try? acceptedSpec(job), round >= Int(spec.rounds), config.exitAfterJob {
-            finished = true
-        } else if try config.store.decision(job: job).map({ !$0.accept }) ?? false, config.exitAfterJob {
-            finished = true
-        }
+        guard config.exitAfterJob else { return }
+        if try isLastRound(round, ofAccepted: job) || config.store.decision(job: job).map({ !$0.accept }) ?? false { finished = true }
+    }
+
+    /// True when `round` is the last of a job this brand accepted: its result is the job's end.
+    func isLastRound(_ round: Int, ofAccepted job: String) throws -> Bool {
+        guard let decision = try config.store.decision(job: job), decision.accept else { return false }
+        return round >= Int(try Tessera_V1_JobSpec(serializedBytes: decision.spec).rounds)
     }
 
     public func isFinished() -> Bool { finished }

@@ -61,7 +61,29 @@ public final class CoordinatorStore: Sendable {
                                         PRIMARY KEY (job, participant));
                     """)
             }
+            m.registerMigration("v7-receipts") { db in
+                try db.execute(sql: """
+                    CREATE TABLE receipts (job TEXT NOT NULL, participant TEXT NOT NULL, received REAL NOT NULL,
+                                           PRIMARY KEY (job, participant));
+                    """)
+            }
         }
+    }
+
+    // MARK: receipts
+
+    /// Records that a participant confirmed it has an ended job's end (its last result, or
+    /// the `JobEnded`). Kept across restarts so that a restarted coordinator knows whom it still
+    /// owes the end; not part of the transcript (it changes nothing that was released).
+    public func recordReceipt(job: String, participant: String) throws {
+        try db.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO receipts (job, participant, received) VALUES (?, ?, ?)",
+                           arguments: [job, participant, Date().timeIntervalSince1970])
+        }
+    }
+
+    public func receipts(job: String) throws -> Set<String> {
+        try db.read { db in Set(try String.fetchAll(db, sql: "SELECT participant FROM receipts WHERE job = ?", arguments: [job])) }
     }
 
     // MARK: unresponsive holders

@@ -33,6 +33,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Connections open at once per participant identity.") var maxSessionsPerIdentity = 4
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
     @Flag(help: "Exit once the job (the job file's, else the first submitted through the API) has released its last result (prints it as JSON).") var exitAfterJob = false
+    @Option(help: "With --exit-after-job: seconds to wait, once the job has ended, for each participant that accepted it to confirm it has the end (its receipt) before exiting.") var linger: Double = 2
     @Flag(help: "Wait for every contributor's partial decryptions, not just t (reproducible transcripts for simulations).") var decryptWithAllHolders = false
     @Option(help: "Threads for checking, aggregating and combining (default: every core).") var threads: Int?
     @Option(help: "Jobs that run at once (more wait in the queue).") var concurrentJobs = 4
@@ -86,7 +87,13 @@ struct Serve: AsyncParsableCommand {
         if exitAfterJob {
             Task {
                 await coordinator.waitUntilJobFinished()
-                try? await Task.sleep(for: .milliseconds(300))  // let the result reach the participants
+                // A participant away when the job ended (a restart) is told the end when it
+                // reconnects: wait a while for every receipt before closing.
+                let missing = await coordinator.awaitReceipts(timeout: .milliseconds(Int64(max(0, linger) * 1000)))
+                if !missing.isEmpty {
+                    logger.notice("exiting without receipts for the job's end", metadata: ["participants": .string(missing.joined(separator: ",")),
+                                                                                            "waited_seconds": .stringConvertible(linger)])
+                }
                 await server.close()
             }
         }

@@ -59,6 +59,7 @@ final class NodeProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    var isRunning: Bool { process.isRunning }
     func signal(_ sig: Int32) { if process.isRunning { kill(process.processIdentifier, sig) } }
 
     deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }

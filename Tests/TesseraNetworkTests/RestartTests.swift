@@ -1,5 +1,6 @@
 import Foundation
 import TesseraTransport
+import TesseraState
 import Testing
 
 @Suite(.serialized) struct RestartTests {
@@ -109,3 +110,42 @@ extension RestartTests {
     }
 }
 
+
+extension RestartTests {
+    /// A brand that accepted the job but was down when its result was released is told the end
+    /// when it returns: a coordinator run with `--exit-after-job` waits (up to `--linger`) for
+    /// every accepting brand's receipt before it exits, instead of leaving it to wait forever.
+    @Test func aBrandAwayWhenTheResultIsReleasedGetsItWhenItReturns() async throws {
+        let dir = try temporaryDirectory()
+        let length = 8
+        let coordinator = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0", "--state", dir + "/c.sqlite",
+            "--job", try writeJob(dir, id: "away", length: length), "--exit-after-job", "--linger", "120", "--round-timeout", "10"],
+            in: dir, name: "coordinator")
+        let port = try listeningPort(try await coordinator.waitFor("listening on"))
+        func participant(_ id: String, _ k: Int64, name: String? = nil) throws -> NodeProcess {
+            try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
+                "--data", try writeData(dir, name: id, values: (0..<Int64(length)).map { $0 * k }), "--state", dir + "/\(id).sqlite",
+                "--exit-after-job"], in: dir, name: name ?? id)
+        }
+        let a = try participant("brand-a", 1), b = try participant("brand-b", 2), c = try participant("brand-c", 3)
+        defer { for n in [a, b, c] { n.signal(SIGTERM) } }
+        // brand-c is killed once its submission is stored; brand-a and brand-b decrypt without it.
+        _ = try await coordinator.waitFor("participant=brand-c round=1 [TesseraCoordinator] submission stored")
+        c.signal(SIGKILL)
+        _ = try await c.waitForExit(timeout: 10)
+        _ = try await coordinator.waitFor("round result released", timeout: 120)
+        for p in [a, b] { #expect(try await p.waitForExit(timeout: 60) == 0, "\(p.name): \(p.output.suffix(1500))") }
+        try await Task.sleep(for: .seconds(1))
+        #expect(coordinator.isRunning, "the coordinator exited before brand-c had the result:\n\(coordinator.output.suffix(2000))")
+        #expect(try ParticipantStore(path: dir + "/brand-c.sqlite").result(job: "away", round: 1) == nil)
+
+        let back = try participant("brand-c", 3, name: "brand-c-restarted")
+        defer { back.signal(SIGTERM) }
+        #expect(try await back.waitForExit(timeout: 60) == 0, "\(back.output.suffix(2000))")
+        #expect(try await coordinator.waitForExit(timeout: 30) == 0, "\(coordinator.output.suffix(2000))")
+        #expect(coordinator.output.contains("job=away participant=brand-c [TesseraCoordinator] participant has the job's end"), "\(coordinator.output.suffix(2000))")
+        #expect(!coordinator.output.contains("exiting without receipts"))
+        let sums = try #require(try ParticipantStore(path: dir + "/brand-c.sqlite").result(job: "away", round: 1))
+        #expect(sums == (0..<Int64(length)).map { $0 * 6 })
+    }
+}

@@ -859,7 +859,8 @@ public nonisolated struct Tessera_V1_RoundResult: Sendable {
   public init() {}
 }
 
-/// Either direction: acknowledgement or refusal of the message with `acked_sequence`.
+/// Either direction: acknowledgement or refusal of the message with `acked_sequence`. From a
+/// participant, OK with the body naming a job is its receipt of the job's end (README §4).
 public nonisolated struct Tessera_V1_Status: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
