@@ -25,6 +25,12 @@ extension Coordinator {
         if primaryJob == nil {
             primaryJob = try jobs.values.min { $0.order < $1.order }?.id ?? config.store.pendingDefinitions().first?.id ?? config.store.jobs().last?.id
         }
+        // A restart may find a step already due (every submission stored, or enough verified
+        // partial decryptions): take it now, not at the next message or deadline, since the
+        // participants have nothing left to send that would trigger it.
+        do { try await advance() } catch {
+            log.error("resuming the stored jobs failed; they go on at the next message or deadline", metadata: ["error": .string("\(error)")])
+        }
     }
 
     /// Registers `definition` (if new) and loads every active job not running yet.
@@ -234,9 +240,10 @@ extension Coordinator {
             throw ProtocolError(.duplicate, "\(sender) already submitted for round \(current.round) of job \(current.id)")
         }
         CrashPoint.reached("submission-stored")
+        let count = try config.store.submitters(job: current.id, round: current.round).count
+        CrashPoint.reached("last-submission-stored", if: { count == current.spec.participants.count })
         config.metrics.increment("tessera_submissions_total")
         config.metrics.increment("tessera_submission_bytes_total", labels: ["participant": sender], by: Double(envelope.count))
-        let count = try config.store.submitters(job: current.id, round: current.round).count
         log.info("submission stored", metadata: ["participant": .string(sender), "round": .stringConvertible(current.round),
                                                  "count": .stringConvertible(count)])
     }
@@ -255,6 +262,7 @@ extension Coordinator {
         }
         try config.store.recordPartials(job: current.id, round: current.round, holder: sender, sequence: body.sequence, envelope: envelope)
         CrashPoint.reached("partials-stored")
+        try CrashPoint.reached("threshold-partials-stored", if: { try config.store.partials(job: current.id, round: current.round).count >= current.scheme.threshold })
         current.verified[sender] = verified
         jobs[job.id] = current
         log.info("partial decryptions verified", metadata: ["holder": .string(sender), "round": .stringConvertible(current.round)])

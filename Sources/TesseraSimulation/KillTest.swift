@@ -197,7 +197,8 @@ public struct KillTest: Sendable {
     static func phase(of log: String) -> String {
         for (milestone, phase) in [("round result released", "released"), ("aggregate computed", "decrypting"), ("round opened", "collecting"),
                                    ("DKG done", "decisions")] where log.contains(milestone) { return phase }
-        return log.contains("job queued") ? "DKG" : "before the job"
+        // A job file's one-shot job waits for the federation key; an API job is queued first.
+        return ["job queued", "job waits for the federation key", "DKG phase"].contains { log.contains($0) } ? "DKG" : "before the job"
     }
 
     func spawn(_ name: String, _ arguments: [String], log: String) throws -> Process {

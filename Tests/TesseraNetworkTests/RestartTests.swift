@@ -149,3 +149,42 @@ extension RestartTests {
         #expect(sums == (0..<Int64(length)).map { $0 * 6 })
     }
 }
+
+extension RestartTests {
+    /// A coordinator killed when nothing more is owed to it (every submission stored, or the
+    /// partial decryptions of a threshold of holders stored) takes the next step as soon as it
+    /// restarts. It used to wait for a message that would never come, or for its round timeout
+    /// (300 s here, beyond this test's limits).
+    @Test(arguments: ["last-submission-stored", "threshold-partials-stored"])
+    func aCoordinatorKilledWithNothingMoreOwedResumesAtOnce(point: String) async throws {
+        let dir = try temporaryDirectory()
+        let length = 6
+        let job = try writeJob(dir, id: "owed", length: length)
+        let state = dir + "/coordinator.sqlite"
+        let first = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:0", "--state", state,
+                                                            "--job", job, "--round-timeout", "300"], in: dir, name: "coordinator-1",
+                                    environment: ["TESSERA_CRASH_POINT": point])
+        let port = try listeningPort(try await first.waitFor("listening on"))
+        var nodes: [NodeProcess] = []
+        for (id, k) in [("brand-a", Int64(1)), ("brand-b", 2), ("brand-c", 3)] {
+            nodes.append(try NodeProcess("tessera-participant", ["run", "--keys", testKeys, "--id", id, "--coordinator", "127.0.0.1:\(port)",
+                "--data", try writeData(dir, name: id, values: (0..<Int64(length)).map { $0 * k }), "--state", dir + "/\(id).sqlite",
+                "--exit-after-job"], in: dir, name: id))
+        }
+        defer { for n in nodes { n.signal(SIGTERM) } }
+        #expect(try await first.waitForExit(timeout: 120) == 86, "\(first.output.suffix(2000))")
+        let store = try CoordinatorStore(path: state)
+        if point == "last-submission-stored" {
+            #expect(try store.latestRound(job: "owed")?.status == "open" && store.submissions(job: "owed", round: 1).count == 3)
+        } else {
+            #expect(try store.latestRound(job: "owed")?.status == "decrypting" && store.partials(job: "owed", round: 1).count == 2)
+        }
+        let second = try NodeProcess("tessera-coordinator", ["serve", "--keys", testKeys, "--listen", "127.0.0.1:\(port)", "--state", state,
+                                                             "--exit-after-job", "--round-timeout", "300"], in: dir, name: "coordinator-2")
+        #expect(try await second.waitForExit(timeout: 60) == 0, "\(second.output.suffix(3000))")
+        let line = try #require(second.output.split(separator: "\n").last { $0.hasPrefix("{") })
+        let result = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        #expect((result["sums"] as! [NSNumber]).map(\.int64Value) == (0..<Int64(length)).map { $0 * 6 })
+        for n in nodes { #expect(try await n.waitForExit(timeout: 30) == 0, "\(n.name): \(n.output.suffix(1500))") }
+    }
+}
