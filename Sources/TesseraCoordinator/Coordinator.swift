@@ -274,8 +274,9 @@ public actor Coordinator {
                 try await send(to: sender, try outbox.status(.ok, "partial decryptions verified", acking: body.sequence, job: body.jobID, round: Int(body.round)))
                 try await advance()
             case .status(let status):
-                if status.code == .ok { try receipt(job: body.jobID, from: sender) }
-                if status.code != .ok {
+                if status.code == .ok {
+                    try receipt(job: body.jobID, from: sender)
+                } else {
                     log.warning("participant reported an error", metadata: ["participant": .string(sender), "code": .string(status.code.name), "message": .string(status.message)])
                 }
             case .dkgDeal, .dkgComplaints, .dkgJustification, .dkgConfirmation:
