@@ -33,6 +33,9 @@ extension Coordinator {
         public var decisions: [String: Decision]
         /// Brands whose policy holds the job for their steward, with their deadline (unix seconds).
         public var held: [String: Double] = [:]
+        /// Brands that confirmed they have the job's end (its last result, or the notice that it
+        /// ended): their receipts (protocol/README §4), sorted.
+        public var endConfirmedBy: [String] = []
     }
 
     /// A released round, as the API returns it to a reader.
@@ -114,8 +117,10 @@ extension Coordinator {
     /// Every job, queued ones last, in submission order.
     public func jobSummaries() throws -> [JobSummary] {
         let store = config.store
-        let decisions = try store.allDecisions(), released = try store.releasedRoundCounts()
-        var out: [JobSummary] = try store.jobs().map { row in try summary(row, decisions: decisions[row.id] ?? [:], released: released[row.id] ?? 0) }
+        let decisions = try store.allDecisions(), released = try store.releasedRoundCounts(), receipts = try store.allReceipts()
+        var out: [JobSummary] = try store.jobs().map { row in
+            try summary(row, decisions: decisions[row.id] ?? [:], released: released[row.id] ?? 0, receipts: receipts[row.id] ?? [])
+        }
         for (id, data) in try store.pendingDefinitions() { out.append(try queued(id, data)) }
         return out
     }
@@ -124,7 +129,8 @@ extension Coordinator {
     public func jobSummary(_ id: String) throws -> JobSummary? {
         let store = config.store
         if let row = try store.job(id: id) {
-            return try summary(row, decisions: try store.decisions(job: id), released: try store.releasedRoundCount(job: id))
+            return try summary(row, decisions: try store.decisions(job: id), released: try store.releasedRoundCount(job: id),
+                               receipts: try store.receipts(job: id))
         }
         return try store.pendingDefinitions().first { $0.id == id }.map { try queued($0.id, $0.definition) }
     }
@@ -137,13 +143,15 @@ extension Coordinator {
                           rounds: definition.rounds ?? 1, released: 0, decisions: [:])
     }
 
-    func summary(_ row: CoordinatorStore.JobRow, decisions: [String: (accept: Bool, reason: String)], released: Int) throws -> JobSummary {
+    func summary(_ row: CoordinatorStore.JobRow, decisions: [String: (accept: Bool, reason: String)], released: Int,
+                 receipts: Set<String>) throws -> JobSummary {
         let spec = try Tessera_V1_JobSpec(serializedBytes: row.spec)
         return JobSummary(id: row.id, kind: spec.kind, scheme: spec.scheme, status: row.status,
                           proposer: spec.proposer.isEmpty ? nil : spec.proposer, purpose: spec.purpose.isEmpty ? nil : spec.purpose,
                           readers: spec.resultReaders, participants: spec.participants, epsilon: spec.epsilon, delta: spec.delta,
                           rounds: Int(spec.rounds), released: released,
-                          decisions: decisions.mapValues { JobSummary.Decision(accept: $0.accept, reason: $0.reason) }, held: holds[row.id] ?? [:])
+                          decisions: decisions.mapValues { JobSummary.Decision(accept: $0.accept, reason: $0.reason) }, held: holds[row.id] ?? [:],
+                          endConfirmedBy: receipts.sorted())
     }
 
     /// Relays a steward's signed decision to its brand, which holds the job for it, and enters

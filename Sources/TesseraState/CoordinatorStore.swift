@@ -86,6 +86,15 @@ public final class CoordinatorStore: Sendable {
         try db.read { db in Set(try String.fetchAll(db, sql: "SELECT participant FROM receipts WHERE job = ?", arguments: [job])) }
     }
 
+    /// Every job's receipts, in one query.
+    public func allReceipts() throws -> [String: Set<String>] {
+        try db.read { db in
+            var out: [String: Set<String>] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT job, participant FROM receipts") { out[row["job"], default: []].insert(row["participant"]) }
+            return out
+        }
+    }
+
     // MARK: unresponsive holders
 
     /// Records participants presumed gone for the rest of a job (missed a released round, or a

@@ -92,6 +92,14 @@ import TesseraTransport
             try await Task.sleep(for: .milliseconds(250))
         }
         #expect(statuses == ["api-1": "done", "api-2": "done", "api-3": "done"], "\(coordinator.output.suffix(3000))")
+        // Every brand confirms it has the end (its receipt follows the result by a moment).
+        var confirmed: [String] = []
+        for _ in 0..<100 {
+            confirmed = try json(try await op.get("/v1/jobs/api-1"))["endConfirmedBy"] as? [String] ?? []
+            if confirmed == Self.brands { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(confirmed == Self.brands)
 
         // Pages of the listing, and a bad cursor or limit named.
         let firstPage = try json(try await op.get("/v1/jobs?limit=2"))
