@@ -214,7 +214,7 @@ public enum FuzzTargets {
     static let listedJobs: [Coordinator.JobSummary] = {
         let jobs = (1...5).map { i in
             ["id": "job-\(i)", "kind": "vector-sum", "scheme": "one-shot", "status": "done", "readers": ["analyst"],
-             "participants": ["brand-a", "brand-b"], "rounds": 1, "released": 1, "decisions": [String: Any](), "held": [String: Double]()] as [String: Any]
+             "participants": ["brand-a", "brand-b"], "rounds": 1, "released": 1, "decisions": [String: Any](), "held": [String: Double](), "endConfirmedBy": [String]()] as [String: Any]
         }
         do { return try JSONDecoder().decode([Coordinator.JobSummary].self, from: try JSONSerialization.data(withJSONObject: jobs)) } catch {
             fatalError("no job summaries: \(error)")
