@@ -113,7 +113,7 @@ extension Coordinator {
     /// A participant's receipt for the end of `job`: kept only for an ended job that lists it.
     func receipt(job: String, from sender: String) throws {
         guard !job.isEmpty, let row = try config.store.job(id: job), row.status != "active",
-              let spec = try jobSpec(job), spec.participants.contains(sender) else { return }
+              try Tessera_V1_JobSpec(serializedBytes: row.spec).participants.contains(sender) else { return }
         try config.store.recordReceipt(job: job, participant: sender)
         log.info("participant has the job's end", metadata: ["participant": .string(sender), "job": .string(job)])
     }

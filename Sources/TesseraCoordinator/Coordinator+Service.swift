@@ -15,6 +15,10 @@ extension Coordinator {
         public struct Decision: Codable, Sendable, Equatable {
             public var accept: Bool
             public var reason: String
+            public init(accept: Bool, reason: String) {
+                self.accept = accept
+                self.reason = reason
+            }
         }
         public var id: String
         public var kind: String
@@ -36,6 +40,14 @@ extension Coordinator {
         /// Brands that confirmed they have the job's end (its last result, or the notice that it
         /// ended): their receipts (protocol/README §4), sorted.
         public var endConfirmedBy: [String] = []
+
+        public init(id: String, kind: String, scheme: String, status: String, proposer: String?, purpose: String?, readers: [String],
+                    participants: [String], epsilon: String?, delta: String?, rounds: Int, released: Int, decisions: [String: Decision],
+                    held: [String: Double] = [:], endConfirmedBy: [String] = []) {
+            (self.id, self.kind, self.scheme, self.status, self.proposer, self.purpose) = (id, kind, scheme, status, proposer, purpose)
+            (self.readers, self.participants, self.epsilon, self.delta) = (readers, participants, epsilon, delta)
+            (self.rounds, self.released, self.decisions, self.held, self.endConfirmedBy) = (rounds, released, decisions, held, endConfirmedBy)
+        }
     }
 
     /// A released round, as the API returns it to a reader.

@@ -211,15 +211,11 @@ public enum FuzzTargets {
     // MARK: - Job API request targets
 
     /// Jobs for the listing's pager: ids that a cursor can name, or miss.
-    static let listedJobs: [Coordinator.JobSummary] = {
-        let jobs = (1...5).map { i in
-            ["id": "job-\(i)", "kind": "vector-sum", "scheme": "one-shot", "status": "done", "readers": ["analyst"],
-             "participants": ["brand-a", "brand-b"], "rounds": 1, "released": 1, "decisions": [String: Any](), "held": [String: Double](), "endConfirmedBy": [String]()] as [String: Any]
-        }
-        do { return try JSONDecoder().decode([Coordinator.JobSummary].self, from: try JSONSerialization.data(withJSONObject: jobs)) } catch {
-            fatalError("no job summaries: \(error)")
-        }
-    }()
+    static let listedJobs: [Coordinator.JobSummary] = (1...5).map { i in
+        Coordinator.JobSummary(id: "job-\(i)", kind: "vector-sum", scheme: "one-shot", status: "done", proposer: "analyst", purpose: nil,
+                               readers: ["analyst"], participants: ["brand-a", "brand-b"], epsilon: nil, delta: nil, rounds: 1, released: 1,
+                               decisions: [:])
+    }
 
     /// A request target as the API server receives it: parsed by Hummingbird's `URI`, its path
     /// split and percent-decoded as the router's `:id`/`:brand` parameters are, and the query

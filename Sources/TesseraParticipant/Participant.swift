@@ -209,9 +209,10 @@ public actor Participant {
                 if let fault = faults([.dropBeforeShare], job: body.jobID, round: Int(body.round)).first { return drop(fault) }
                 return [try await decrypt(request, job: body.jobID, round: Int(body.round))]
             case .roundResult(let result):
-                try receive(result, job: body.jobID, round: Int(body.round))
+                let last = try isLastRound(Int(body.round), ofAccepted: body.jobID)
+                try receive(result, job: body.jobID, round: Int(body.round), last: last)
                 // The receipt that tells the coordinator this brand has the job's end.
-                guard try isLastRound(Int(body.round), ofAccepted: body.jobID) else { return [] }
+                guard last else { return [] }
                 return [try outbox.status(.ok, "result stored", acking: body.sequence, job: body.jobID, round: Int(body.round))]
             case .jobEnded(let ended):
                 try jobEnded(ended, job: body.jobID)
@@ -470,7 +471,8 @@ public actor Participant {
         return try outbox.seal(job: job, round: round, .partialDecryptions(partials))
     }
 
-    func receive(_ result: Tessera_V1_RoundResult, job: String, round: Int) throws {
+    /// `last`: the round is the last of a job this brand accepted (`isLastRound`).
+    func receive(_ result: Tessera_V1_RoundResult, job: String, round: Int, last: Bool) throws {
         // A result sent again (a reconnect's catch-up, possibly of an earlier job than the one
         // this run waits for) changes nothing, and ends nothing.
         guard try config.store.result(job: job, round: round) == nil else { return }
@@ -478,7 +480,7 @@ public actor Participant {
         log.info("round result received", metadata: ["job": .string(job), "round": .stringConvertible(round),
                                                      "values": .stringConvertible(result.sums.count), "contributors": .string(result.contributors.joined(separator: ","))])
         guard config.exitAfterJob else { return }
-        if try isLastRound(round, ofAccepted: job) || config.store.decision(job: job).map({ !$0.accept }) ?? false { finished = true }
+        if try last || config.store.decision(job: job).map({ !$0.accept }) ?? false { finished = true }
     }
 
     /// True when `round` is the last of a job this brand accepted: its result is the job's end.

@@ -39,6 +39,13 @@ import TesseraFuzzTargets
         }
     }
 
+    /// `scripts/fuzz` offers the targets that have a corpus directory: every target has one, and
+    /// every directory is a target.
+    @Test func everyTargetHasACorpusDirectoryAndNoDirectoryIsLeftOver() throws {
+        let directories = try FileManager.default.contentsOfDirectory(atPath: Self.root + "/Fuzz/corpus").filter { !$0.hasPrefix(".") }
+        #expect(directories.sorted() == FuzzTargets.all.map(\.name).sorted())
+    }
+
     @Test(arguments: FuzzTargets.all.map(\.name))
     func theCorpusAndItsMutationsDecodeOrFailCleanly(_ name: String) throws {
         FuzzTargets.use(keys: Self.root + "/keys/test")
